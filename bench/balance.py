@@ -1,0 +1,139 @@
+"""Benchmark of matches.balancing: time and proven optimality per lobby size and team count.
+
+Run from the repository root::
+
+    python bench/balance.py            # the table in docs/balancing.md
+    python bench/balance.py --quick    # fewer lobbies per row
+
+Each row balances N seeded random lobbies (ratings normal around 1500 with sd 250, RDs
+uniform in 50..350) in this process and reports the median and worst wall time and the
+share of lobbies whose optimum was proven (to the point), with the largest certified gap
+(rating points the answer may be above the optimum) among those that were not. The
+lobbies depend only on the row, so every run measures the same inputs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from matches.balancing import Member, balance
+
+SIZES = (4, 8, 10, 12, 16, 20, 24, 32, 50, 100)
+TEAMS = (2, 3, 4, 8, 16)
+
+Lobby = list[Member]
+
+
+def realistic(rng: random.Random, n: int) -> Lobby:
+    return [Member(i, rng.gauss(1500, 250), rng.uniform(50, 350)) for i in range(1, n + 1)]
+
+
+def equal(rng: random.Random, n: int) -> Lobby:
+    return [Member(i, 1500.0, rng.uniform(50, 350)) for i in range(1, n + 1)]
+
+
+def hundreds(rng: random.Random, n: int) -> Lobby:
+    return [Member(i, 100.0 * rng.randint(10, 20), 100.0) for i in range(1, n + 1)]
+
+
+def outlier(rng: random.Random, n: int) -> Lobby:
+    lobby = realistic(rng, n)
+    lobby[0] = Member(1, 2900.0, 60.0)
+    return lobby
+
+
+def clusters(rng: random.Random, n: int) -> Lobby:
+    return [
+        Member(i, rng.gauss(1100 if i % 2 else 1900, 40), rng.uniform(50, 350))
+        for i in range(1, n + 1)
+    ]
+
+
+def measure(
+    make: Callable[[random.Random, int], Lobby],
+    n: int,
+    k: int,
+    lobbies: int,
+    row: str,
+    constraints: Callable[[random.Random, Lobby], dict] | None = None,
+) -> tuple[float, float, float, float]:
+    """Median ms, worst ms, % proven and the largest certified gap over seeded lobbies."""
+    rng = random.Random(f"{row}/{n}/{k}")
+    times, proven, certified = [], 0, 0.0
+    for seed in range(lobbies):
+        lobby = make(rng, n)
+        extra = constraints(rng, lobby) if constraints else {}
+        started = time.perf_counter()
+        result = balance(lobby, teams=k, seed=seed, **extra)
+        times.append((time.perf_counter() - started) * 1000)
+        proven += result.optimal
+        certified = max(certified, result.certified_gap)
+    return statistics.median(times), max(times), 100 * proven / lobbies, certified
+
+
+def parties_and_apart(rng: random.Random, lobby: Lobby) -> dict:
+    """Two parties of two and two apart pairs among the other players."""
+    ids = [m.id for m in lobby]
+    rng.shuffle(ids)
+    return {"together": [ids[0:2], ids[2:4]], "apart": [(ids[4], ids[5]), (ids[6], ids[7])]}
+
+
+def parties_of_three(rng: random.Random, lobby: Lobby) -> dict:
+    ids = [m.id for m in lobby]
+    rng.shuffle(ids)
+    return {"together": [ids[i : i + 3] for i in range(0, 9, 3)]}
+
+
+def cells(median: float, worst: float, proven: float, certified: float) -> list[str]:
+    return [f"{median:.1f}", f"{worst:.1f}", f"{proven:.0f}", f"{certified:.1f}"]
+
+
+def print_row(row: list[str]) -> None:
+    print("| " + " | ".join(row) + " |", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10 lobbies per row instead of 40")
+    args = parser.parse_args()
+    lobbies = 10 if args.quick else 40
+
+    print(f"python {platform.python_version()}, {lobbies} lobbies per row\n")
+    print_row(["players", "teams", "median ms", "worst ms", "proven %", "max certified gap"])
+    print_row(["---:"] * 6)
+    for n in SIZES:
+        for k in TEAMS:
+            if 2 * k <= n:  # at least two players a team
+                median, worst, proven, certified = measure(realistic, n, k, lobbies, "random")
+                print_row([str(n), str(k), *cells(median, worst, proven, certified)])
+
+    print("\nAdversarial ratings and constraints\n")
+    print_row(["lobby", "players", "teams", "median ms", "worst ms", "proven %", "max cert."])
+    print_row(["---", *["---:"] * 6])
+    usual = ((10, 2), (12, 3), (24, 4), (100, 2), (100, 4))
+    cases = [
+        ("all equal", equal, None, usual),
+        ("multiples of 100", hundreds, None, usual),
+        ("one outlier", outlier, None, usual),
+        ("two clusters", clusters, None, usual),
+        ("2 parties of 2 + 2 apart pairs", realistic, parties_and_apart, usual),
+        # Three parties of three cannot fit teams of 5 (10 players, 2 teams): Infeasible.
+        ("3 parties of 3", realistic, parties_of_three, ((12, 2), (12, 3), (24, 4), (100, 4))),
+    ]
+    for name, make, constraints, shapes in cases:
+        for n, k in shapes:
+            figures = measure(make, n, k, lobbies, name, constraints)
+            print_row([name, str(n), str(k), *cells(*figures)])
+
+
+if __name__ == "__main__":
+    main()
