@@ -368,16 +368,31 @@ def explain_change(participant: Participant) -> str:
     """Why a player's rating moved, in plain words, for the match page."""
     if participant.rating_before is None or participant.expected_score is None:
         return ""
-    expected = participant.expected_score
-    change = participant.rating_change
-    result = {"win": "won", "loss": "lost", "draw": "drew"}.get(participant.outcome, "played")
-    surprise = "as expected" if (expected >= 0.5) == (participant.outcome == "win") else "an upset"
-    if participant.outcome == "draw":
-        surprise = "a draw moves ratings towards each other"
-    words = f"The team was given {expected:.0%} and {result} ({surprise}): {change:+.1f}."
-    threshold = settings.RATINGS["PROVISIONAL_RD"]
-    if participant.rd_before > threshold:
-        words += f" Still provisional (RD {participant.rd_before:.0f}), so the rating moves fast."
-    elif participant.rd_before < 60:
-        words += f" A settled rating (RD {participant.rd_before:.0f}) moves little."
+    expected, outcome = participant.expected_score, participant.outcome
+    result = {"win": "won", "loss": "lost", "draw": "drew"}.get(outcome, "played")
+    if outcome == "draw":
+        why = "a draw pulls ratings towards each other"
+    elif abs(expected - 0.5) < 0.05:
+        why = "an even match"
+    elif (expected > 0.5) == (outcome == "win"):
+        why = "as expected, so a small change"
+    else:
+        why = "an upset, so a bigger change"
+    change = signed(participant.rating_change)
+    words = f"The team was given {expected:.0%} and {result} ({why}): {change}."
+    rd = participant.rd_before
+    if rd > settings.RATINGS["PROVISIONAL_RD"]:
+        words += f" Still provisional (RD {rd:.0f}), so the rating moves fast."
+    elif rd < 60:
+        words += f" A settled rating (RD {rd:.0f}) moves little."
+    else:
+        words += f" RD {rd:.0f}: still settling, so it moves more than a veteran's."
     return words
+
+
+def signed(value: float, digits: int = 1) -> str:
+    """12.34 → "+12.3", -4 → "−4.0" (a real minus sign), 0 → "±0.0"."""
+    text = f"{abs(value):.{digits}f}"
+    if float(text) == 0:
+        return f"±{text}"
+    return f"+{text}" if value > 0 else f"−{text}"
