@@ -29,6 +29,11 @@ from matches.balancing import Member, balance
 
 SIZES = (4, 8, 10, 12, 16, 20, 24, 32, 50, 100)
 TEAMS = (2, 3, 4, 8, 16)
+# Up to 24 players the proof should finish for every team count: the counts the first
+# table skips, teams of two, and a mix of teams of two and three.
+SMALL_SIZES = (16, 18, 20, 22, 24)
+SMALL_TEAMS = (5, 6, 7)
+TWOS_AND_THREES = ((20, 9), (22, 10), (24, 10), (24, 11))
 
 Lobby = list[Member]
 
@@ -116,6 +121,18 @@ def main() -> None:
                 median, worst, proven, certified = measure(realistic, n, k, lobbies, "random")
                 print_row([str(n), str(k), *cells(median, worst, proven, certified)])
 
+    print("\nUp to 24 players, the other team counts\n")
+    print_row(["players", "teams", "median ms", "worst ms", "proven %", "max certified gap"])
+    print_row(["---:"] * 6)
+    shapes = [
+        (n, k)
+        for n in SMALL_SIZES
+        for k in (*SMALL_TEAMS, *([n // 2] if n // 2 not in TEAMS else []))
+    ]
+    for n, k in (*shapes, *TWOS_AND_THREES):
+        median, worst, proven, certified = measure(realistic, n, k, lobbies, "random")
+        print_row([str(n), str(k), *cells(median, worst, proven, certified)])
+
     print("\nAdversarial ratings and constraints\n")
     print_row(["lobby", "players", "teams", "median ms", "worst ms", "proven %", "max cert."])
     print_row(["---", *["---:"] * 6])
@@ -124,7 +141,7 @@ def main() -> None:
         ("all equal", equal, None, usual),
         ("multiples of 100", hundreds, None, usual),
         ("one outlier", outlier, None, usual),
-        ("two clusters", clusters, None, usual),
+        ("two clusters", clusters, None, (*usual[:3], (22, 3), (22, 7), *usual[3:])),
         ("2 parties of 2 + 2 apart pairs", realistic, parties_and_apart, usual),
         # Three parties of three cannot fit teams of 5 (10 players, 2 teams): Infeasible.
         ("3 parties of 3", realistic, parties_of_three, ((12, 2), (12, 3), (24, 4), (100, 4))),

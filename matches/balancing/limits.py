@@ -1,0 +1,36 @@
+"""Every limit and work budget of the balancing search, in one place.
+
+The budgets are counts of steps, never the clock, so the same input gives the same answer
+on any machine, only later on a slower one. They are calibrated together with
+bench/balance.py against the targets in docs/balancing.md.
+"""
+
+MAX_PLAYERS = 100
+MAX_TEAMS = 16
+MAX_ALTERNATIVES = 10
+MAX_RATING = 100_000.0  # the sums are bitset widths: an absurd rating would make them huge
+VOLATILITY = 0.06  # the volatility of the Ratings handed to team_win_probabilities
+
+GRID = 2  # the search counts ratings in half points ...
+ROUNDING = 0.5  # ... so a gap it computes is within half a point of the true gap
+SLACK = 1.0  # "optimal" means proven within one rating point of the true optimum
+
+# Work budgets, counted in steps so the answer never depends on the machine's speed.
+# Calibrated with bench/balance.py against the targets in docs/balancing.md.
+DESCENT_BUDGET = {2: 3_000, 3: 20_000}  # swap evaluations of the local search (2 / 3+ teams)
+RESTARTS = 8  # the local search stops after this many restarts in a row without progress
+# Work units (about nodes) of the window proof for three teams or more: about 100 ms, and
+# enough for nearly every lobby of up to EXACT_PLAYERS (which also get the proof's own
+# search, window_proof._ProofSearch); a shorter try with the plain search beyond. The
+# proof's search counts what the plain search would count for the work it still does, so
+# it proves whatever the plain search proves within the same budget, with the same answer.
+EXACT_PLAYERS = 24
+PROOF_BUDGET = 250_000
+PROOF_BUDGET_LARGE = 100_000
+CONSTRAINT_BUDGET = 200_000  # nodes of the feasibility search for parties and apart pairs
+ENUM_CAP = 300  # the pool's window is listed exactly up to this many splits ...
+ENUM_BUDGET = 20_000  # ... within this many search nodes
+SAMPLE_SIZE = 32  # otherwise this many splits are sampled by a random walk ...
+SAMPLE_THIN = 3  # ... keeping one split every this many accepted swaps
+SAMPLE_STEPS = 3_000  # ... within this many proposed swaps
+SEARCH_SEED = 0x7EA3BA1A  # the searches' own randomness; never the caller's seed
