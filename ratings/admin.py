@@ -7,18 +7,20 @@ service as the API and is written to the audit log.
 
 from django import forms
 from django.contrib import admin, messages
+from django.urls import path
 
 from matches.admin import MatchAdmin
 from matches.models import Match
+from matches.services import placements_from
 from ratings import services
 from ratings.models import Adjustment, RatingChange
 from teambalance.errors import ServiceError
-from users.admin import GuildAdmin, admin_actor
+from users.admin import GuildAdmin, ReadOnlyAdminMixin, admin_actor
 from users.models import Guild
 
 
 @admin.register(RatingChange)
-class RatingChangeAdmin(admin.ModelAdmin):
+class RatingChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The ledger: read-only, superseded rows included (they are what was once shown)."""
 
     list_display = [
@@ -42,15 +44,6 @@ class RatingChangeAdmin(admin.ModelAdmin):
     @admin.display(description="after", ordering="rating_after")
     def rounded_after(self, change):
         return f"{change.rating_after:.1f} ± {change.rd_after:.0f}"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AdjustmentForm(forms.ModelForm):
@@ -122,8 +115,6 @@ class RatedMatchAdmin(MatchAdmin):
             messages.info(request, f"Voiding {match.match_id} would change: {describe(changes)}")
 
     def get_urls(self):
-        from django.urls import path
-
         return [
             path(
                 "<int:pk>/correct/",
@@ -141,8 +132,6 @@ class RatedMatchAdmin(MatchAdmin):
         actor = admin_actor(request)
 
         def correct(match, result):
-            from matches.services import placements_from
-
             placements = placements_from(team_count=match.team_count, **result)
             return services.match_correct(match=match, placements=placements, actor=actor)
 

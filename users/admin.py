@@ -10,6 +10,19 @@ def admin_actor(request) -> str:
     return f"admin:{request.user.get_username()}"
 
 
+class ReadOnlyAdminMixin:
+    """For records nobody may add, edit or delete by hand: logs and ledgers."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Guild)
 class GuildAdmin(admin.ModelAdmin):
     list_display = ["__str__", "discord_id", "public", "created_at"]
@@ -150,7 +163,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit log: read-only."""
 
     list_display = ["created_at", "actor", "action", "target", "guild"]
@@ -158,12 +171,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_filter = ["action"]
     search_fields = ["actor", "target"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

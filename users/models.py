@@ -11,11 +11,8 @@ from django.utils import timezone
 
 from ratings import glicko2
 
-# Discord ids are snowflakes: positive and below 2**63, so they fit a signed 64-bit column.
-SNOWFLAKE_MAX = 2**63 - 1
-
-
 def snowflake_constraint(field: str, name: str) -> models.CheckConstraint:
+    """Discord ids are positive (and below 2**63, which the 64-bit column enforces)."""
     return models.CheckConstraint(condition=Q(**{f"{field}__gt": 0}), name=name)
 
 
