@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ratings import glicko2
 
+
 def snowflake_constraint(field: str, name: str) -> models.CheckConstraint:
     """Discord ids are positive (and below 2**63, which the 64-bit column enforces)."""
     return models.CheckConstraint(condition=Q(**{f"{field}__gt": 0}), name=name)
