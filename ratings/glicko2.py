@@ -145,14 +145,22 @@ def _new_volatility(delta: float, phi: float, v: float, sigma: float, tau: float
             tau * tau
         )
 
-    big_a = a
     if delta * delta > phi2 + v:
-        big_b = math.log(delta * delta - phi2 - v)
+        b = math.log(delta * delta - phi2 - v)
     else:
         k = 1
         while f(a - k * tau) < 0 and k < _MAX_ITERATIONS:
             k += 1
-        big_b = a - k * tau
+        b = a - k * tau
+    return math.exp(illinois(f, a, b) / 2.0)
+
+
+def illinois(f, big_a: float, big_b: float) -> float:
+    """Step 5.4: the Illinois method between A and B, to the paper's tolerance.
+
+    The 2022 correction: when f(C) is exactly 0 (``f_C * f_B <= 0``, not ``< 0``) the
+    bracket moves to C; with ``<`` A never moved again and the result stayed at A.
+    """
     f_a, f_b = f(big_a), f(big_b)
     for _ in range(_MAX_ITERATIONS):
         if abs(big_b - big_a) <= EPSILON:
@@ -164,7 +172,7 @@ def _new_volatility(delta: float, phi: float, v: float, sigma: float, tau: float
         else:
             f_a = f_a / 2.0
         big_b, f_b = big_c, f_c
-    return math.exp(big_a / 2.0)
+    return big_a
 
 
 def _update(

@@ -45,12 +45,12 @@ def test_papers_intermediate_quantities():
 
 
 def test_volatility_iteration_uses_the_2022_correction():
-    # f_C * f_B <= 0 (not < 0): when f_C is exactly 0 the bracket must move, not halve f_A.
-    # The worked example converges to the paper's sigma' either way; this pins the rule
-    # in the source so that a "simplification" to < fails loudly.
-    import inspect
-
-    assert "f_c * f_b <= 0" in inspect.getsource(glicko2._new_volatility)
+    # f(x) = 1 - x from A = 0, B = 2: the first secant step lands exactly on the root,
+    # f(C) = 0. With the 2022 rule (f_C * f_B <= 0) the bracket moves there and the
+    # iteration ends at 1; with the original "< 0" A stays at 0 for ever.
+    assert glicko2.illinois(lambda x: 1 - x, 0.0, 2.0) == 1.0
+    # And a root that is never hit exactly is found to the paper's tolerance.
+    assert glicko2.illinois(lambda x: x * x - 2, 0.0, 2.0) == pytest.approx(2**0.5, abs=1e-6)
 
 
 def test_no_games_applies_only_step_6():
