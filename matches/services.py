@@ -178,23 +178,14 @@ def match_complete(
     for participant in participants:
         player = participant.player
         player.games_played += 1
-        setattr(
-            player,
-            _COUNTER[participant.outcome],
-            getattr(player, _COUNTER[participant.outcome]) + 1,
-        )
+        player.wins += participant.outcome == Participant.Outcome.WIN
+        player.losses += participant.outcome == Participant.Outcome.LOSS
+        player.draws += participant.outcome == Participant.Outcome.DRAW
         player.last_played_at = match.completed_at
     Player.objects.bulk_update(
         players.values(), ["games_played", "wins", "losses", "draws", "last_played_at"]
     )
     return match
-
-
-_COUNTER = {
-    Participant.Outcome.WIN: "wins",
-    Participant.Outcome.LOSS: "losses",
-    Participant.Outcome.DRAW: "draws",
-}
 
 
 @transaction.atomic
@@ -297,36 +288,6 @@ def lobby_balance(
     created in the same transaction. Raises ``Invalid`` for unknown players and for
     constraints that cannot be met (the message says which).
     """
-    # Only a lobby that creates its match writes: no transaction (and, on SQLite, no write
-    # lock held during the search) otherwise.
-    with transaction.atomic() if create_match else contextlib.nullcontext():
-        return _lobby_balance(
-            guild=guild,
-            user_ids=user_ids,
-            teams=teams,
-            together=together,
-            apart=apart,
-            seed=seed,
-            tolerance=tolerance,
-            alternatives=alternatives,
-            create_match=create_match,
-            created_by=created_by,
-        )
-
-
-def _lobby_balance(
-    *,
-    guild: Guild,
-    user_ids: Sequence[int],
-    teams: int,
-    together: Sequence[Sequence[int]],
-    apart: Sequence[Sequence[int]],
-    seed: int | None,
-    tolerance: float,
-    alternatives: int,
-    create_match: bool,
-    created_by: int | None,
-) -> BalancedLobby:
     if not 2 <= len(user_ids) <= MAX_LOBBY:
         raise Invalid(f"A lobby has 2 to {MAX_LOBBY} players, not {len(user_ids)}.")
     if len(set(user_ids)) != len(user_ids):
@@ -347,31 +308,30 @@ def _lobby_balance(
             "together and apart may only name players in the lobby.",
             extra={"outside_lobby": [str(u) for u in outside]},
         )
-    now = timezone.now()
-    ratings = {p.pk: p.as_rating(now) for p in players.values()}
-    members = [
-        balancing.Member(p.pk, ratings[p.pk].rating, ratings[p.pk].rd) for p in players.values()
-    ]
-    if seed is None:
-        seed = secrets.randbelow(2**31)
-    try:
-        result = balancing.balance(
-            members,
-            teams=teams,
-            together=[[players[u].pk for u in group] for group in together],
-            apart=[(players[a].pk, players[b].pk) for a, b in apart],
-            seed=seed,
-            tolerance=tolerance,
-            alternatives=alternatives,
-            avoid=_previous_split(guild, [p.pk for p in players.values()]),
-        )
-    except ValueError as exc:  # balancing.Infeasible included: the message names the constraint
-        raise Invalid(str(exc)) from None
-    by_pk = {p.pk: p for p in players.values()}
-    match = None
-    if create_match:
-        lineup = [[by_pk[pk].user_id for pk in team] for team in result.split.teams]
-        match = match_create(guild=guild, teams=lineup, created_by=created_by)
+    # Only a lobby that creates its match writes: it reads the ratings and creates the
+    # match in one transaction. Otherwise there is no transaction at all (and, on SQLite,
+    # no write lock held while the search runs).
+    with transaction.atomic() if create_match else contextlib.nullcontext():
+        now = timezone.now()
+        by_pk = {p.pk: p for p in players.values()}
+        ratings = {pk: p.as_rating(now) for pk, p in by_pk.items()}
+        try:
+            result = balancing.balance(
+                [balancing.Member(pk, r.rating, r.rd) for pk, r in ratings.items()],
+                teams=teams,
+                together=[[players[u].pk for u in group] for group in together],
+                apart=[(players[a].pk, players[b].pk) for a, b in apart],
+                seed=secrets.randbelow(2**31) if seed is None else seed,
+                tolerance=tolerance,
+                alternatives=alternatives,
+                avoid=_previous_split(guild, list(by_pk)),
+            )
+        except ValueError as exc:  # Infeasible included: the message names the constraint
+            raise Invalid(str(exc)) from None
+        match = None
+        if create_match:
+            lineup = [[by_pk[pk].user_id for pk in team] for team in result.split.teams]
+            match = match_create(guild=guild, teams=lineup, created_by=created_by)
     return BalancedLobby(result, by_pk, ratings, match, _explain(result, together, apart))
 
 

@@ -27,7 +27,7 @@ from matches.models import Match, Participant
 from ratings import glicko2
 from ratings.models import Adjustment, RatingChange
 from teambalance.errors import Invalid
-from users.models import Guild, Player
+from users.models import Guild, Player, rating_as_of
 from users.services import audit_record
 
 _BATCH = 2000
@@ -51,13 +51,7 @@ class State:
 
     def at(self, moment: datetime) -> glicko2.Rating:
         """The rating as of ``moment``: the RD grown by the rating periods since rated_at."""
-        if self.rated_at is None:
-            return self.rating
-        days = (moment - self.rated_at).total_seconds() / 86400
-        config = settings.RATINGS
-        return glicko2.inflate(
-            self.rating, max(days, 0.0) / config["PERIOD_DAYS"], ceiling=config["RD_CEILING"]
-        )
+        return rating_as_of(self.rating, self.rated_at, moment)
 
 
 @dataclass(frozen=True, slots=True)

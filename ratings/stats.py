@@ -34,6 +34,12 @@ class Standing:
     provisional: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Leaderboard:
+    standings: list[Standing]
+    hidden_provisional: int  # provisional players left out (0 when they are shown)
+
+
 def leaderboard(
     guild: Guild,
     *,
@@ -41,22 +47,23 @@ def leaderboard(
     min_games: int = 0,
     search: str = "",
     at: datetime | None = None,
-) -> list[Standing]:
+) -> Leaderboard:
     """The guild's players ranked by conservative rating (rating − 2·RD, RD as of now).
 
-    Provisional players are left out unless ``provisional`` is true. Ranks are taken
-    before ``search`` narrows the list, so a player keeps their rank when searched for.
-    One query.
+    Provisional players are left out (and counted) unless ``provisional`` is true. Ranks
+    are taken before ``search`` narrows the list, so a player keeps their rank when
+    searched for. One query.
     """
     at = at or timezone.now()
     threshold = settings.RATINGS["PROVISIONAL_RD"]
     players = Player.objects.filter(guild=guild, games_played__gte=min_games).select_related(
         "guild"
     )
-    rows = []
+    rows, hidden = [], 0
     for player in players:
         rd = player.current_rd(at)
         if rd > threshold and not provisional:
+            hidden += 1
             continue
         rows.append((player.rating - 2 * rd, player, rd))
     rows.sort(key=lambda row: (-row[0], -row[1].rating, row[1].user_id))
@@ -67,7 +74,7 @@ def leaderboard(
     if search:
         needle = search.casefold()
         standings = [s for s in standings if needle in s.player.username.casefold()]
-    return standings
+    return Leaderboard(standings, hidden)
 
 
 # One player -------------------------------------------------------------------------------

@@ -37,17 +37,10 @@ def leaderboard(request, guild_id: int):
         min_games = max(0, min(int(request.GET.get("min_games", 0)), 10**6))
     except ValueError:
         min_games = 0
-    everyone = stats.leaderboard(guild, provisional=True, min_games=min_games)
-    hidden = sum(s.provisional for s in everyone)
-    standings = [s for s in everyone if show_provisional or not s.provisional]
-    if not show_provisional:  # ranks among established players only
-        standings = [
-            stats.Standing(rank, s.player, s.rating, s.rd, s.conservative_rating, s.provisional)
-            for rank, s in enumerate(standings, start=1)
-        ]
-    if search:
-        standings = [s for s in standings if search.casefold() in s.player.username.casefold()]
-    page = Paginator(standings, PAGE_SIZE).get_page(request.GET.get("page"))
+    board = stats.leaderboard(
+        guild, provisional=show_provisional, min_games=min_games, search=search
+    )
+    page = Paginator(board.standings, PAGE_SIZE).get_page(request.GET.get("page"))
     query = {
         "q": search,
         "min_games": min_games or "",
@@ -62,7 +55,7 @@ def leaderboard(request, guild_id: int):
             "search": search,
             "min_games": min_games,
             "show_provisional": show_provisional,
-            "hidden_provisional": hidden if not show_provisional else 0,
+            "hidden_provisional": board.hidden_provisional,
             "query": urlencode({k: v for k, v in query.items() if v}),
         },
     )

@@ -35,7 +35,7 @@ def main(out: Path) -> None:
     from users.models import Guild
 
     guild = Guild.objects.get(discord_id=DEMO_GUILD_ID)
-    top = leaderboard(guild)[0].player
+    top = leaderboard(guild).standings[0].player
     match = (
         Match.objects.filter(guild=guild, status="completed", team_count=2)
         .order_by("-completed_at")

@@ -12,6 +12,19 @@ from django.utils import timezone
 from ratings import glicko2
 
 
+def rating_as_of(rating: glicko2.Rating, rated_at, at) -> glicko2.Rating:
+    """``rating`` as of ``at``: its RD grown by the rating periods since ``rated_at``
+    (Glicko-2 step 6, capped at the RD ceiling). The one place idle time is counted:
+    what the pages show and what the next match starts from."""
+    if rated_at is None:
+        return rating
+    days = (at - rated_at).total_seconds() / 86400
+    config = settings.RATINGS
+    return glicko2.inflate(
+        rating, max(days, 0.0) / config["PERIOD_DAYS"], ceiling=config["RD_CEILING"]
+    )
+
+
 def snowflake_constraint(field: str, name: str) -> models.CheckConstraint:
     """Discord ids are positive (and below 2**63, which the 64-bit column enforces)."""
     return models.CheckConstraint(condition=Q(**{f"{field}__gt": 0}), name=name)
@@ -137,14 +150,8 @@ class Player(models.Model):
 
     def as_rating(self, at=None) -> glicko2.Rating:
         """Rating, RD and volatility as of ``at``, with the inactivity inflation applied."""
-        config = settings.RATINGS
         rating = glicko2.Rating(self.rating, self.rd, self.volatility)
-        if self.rated_at is None:
-            return rating
-        days = ((at or timezone.now()) - self.rated_at).total_seconds() / 86400
-        return glicko2.inflate(
-            rating, max(days, 0.0) / config["PERIOD_DAYS"], ceiling=config["RD_CEILING"]
-        )
+        return rating_as_of(rating, self.rated_at, at or timezone.now())
 
     @property
     def display_rd(self) -> float:

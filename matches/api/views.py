@@ -43,9 +43,13 @@ class MatchLookupMixin(GuildScopedMixin):
                 f"Match {match_id} is not in guild {self.guild_id}."
             ) from None
 
+    @staticmethod
+    def match_data(match: Match) -> dict:
+        """The match as the API shows it, freshly loaded with its teams."""
+        return MatchSerializer(Match.objects.with_teams().get(pk=match.pk)).data
+
     def match_response(self, match: Match, status_code=status.HTTP_200_OK) -> Response:
-        match = Match.objects.with_teams().get(pk=match.pk)
-        return Response(MatchSerializer(match).data, status=status_code)
+        return Response(self.match_data(match), status=status_code)
 
 
 @extend_schema_view(
@@ -139,9 +143,7 @@ class BalanceView(GuildScopedMixin, APIView):
             created_by=data.get("created_by"),
         )
         result = lobby.result
-        match = None
-        if lobby.match is not None:
-            match = MatchSerializer(Match.objects.with_teams().get(pk=lobby.match.pk)).data
+        match = None if lobby.match is None else MatchLookupMixin.match_data(lobby.match)
         status_code = status.HTTP_201_CREATED if match else status.HTTP_200_OK
         return Response(
             {

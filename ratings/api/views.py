@@ -3,13 +3,13 @@ from rest_framework import exceptions, generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from matches.api.serializers import MatchSerializer, ResultSerializer
+from matches.api.serializers import ResultSerializer
 from matches.api.views import CONFLICT, MatchLookupMixin
-from matches.models import Match
 from matches.services import placements_from
 from ratings import services, stats
 from ratings.api.serializers import (
     AdjustSerializer,
+    ChangeSerializer,
     DryRunSerializer,
     GuildStatsSerializer,
     MatchCorrectionSerializer,
@@ -43,19 +43,12 @@ def dry_run_of(request) -> bool:
 
 
 def preview(changes, dry_run: bool, **afterwards) -> dict:
+    """The changes; and, unless it was a dry run, the objects afterwards (``afterwards``
+    maps a name to a function producing it, so a dry run loads nothing)."""
     return {
         "dry_run": dry_run,
-        "changes": [
-            {
-                "user_id": str(c.user_id),
-                "rating_before": c.rating_before,
-                "rating_after": c.rating_after,
-                "rd_before": c.rd_before,
-                "rd_after": c.rd_after,
-            }
-            for c in changes
-        ],
-        **{name: None if dry_run else value for name, value in afterwards.items()},
+        "changes": ChangeSerializer(changes, many=True).data,
+        **{name: None if dry_run else load() for name, load in afterwards.items()},
     }
 
 
@@ -101,8 +94,12 @@ class PlayerAdjustView(GuildScopedMixin, APIView):
         changes = services.player_adjust(
             player=player, actor=actor_of(request), dry_run=dry_run, **serializer.validated_data
         )
-        player = Player.objects.select_related("guild").get(pk=player.pk)
-        return Response(preview(changes, dry_run, player=PlayerSerializer(player).data))
+        players = Player.objects.select_related("guild")
+        return Response(
+            preview(
+                changes, dry_run, player=lambda: PlayerSerializer(players.get(pk=player.pk)).data
+            )
+        )
 
 
 @extend_schema(parameters=[GUILD_ID, MATCH_ID])
@@ -119,11 +116,7 @@ class MatchVoidView(MatchLookupMixin, APIView):
         dry_run = dry_run_of(request)
         match = self.get_match()
         changes = services.match_void(match=match, actor=actor_of(request), dry_run=dry_run)
-        return Response(preview(changes, dry_run, match=self._match_data(match)))
-
-    @staticmethod
-    def _match_data(match):
-        return MatchSerializer(Match.objects.with_teams().get(pk=match.pk)).data
+        return Response(preview(changes, dry_run, match=lambda: self.match_data(match)))
 
 
 @extend_schema(parameters=[GUILD_ID, MATCH_ID])
@@ -145,7 +138,7 @@ class MatchCorrectView(MatchLookupMixin, APIView):
         changes = services.match_correct(
             match=match, placements=placements, actor=actor_of(request), dry_run=dry_run
         )
-        return Response(preview(changes, dry_run, match=MatchVoidView._match_data(match)))
+        return Response(preview(changes, dry_run, match=lambda: self.match_data(match)))
 
 
 class LeaderboardQuerySerializer(serializers.Serializer):
@@ -164,7 +157,7 @@ class LeaderboardView(GuildScopedMixin, generics.ListAPIView):
             return Player.objects.none()
         query = LeaderboardQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        return stats.leaderboard(self.guild, **query.validated_data)
+        return stats.leaderboard(self.guild, **query.validated_data).standings
 
     @extend_schema(
         summary="The leaderboard: ranked by conservative rating (rating − 2·RD)",

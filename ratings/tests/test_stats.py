@@ -48,7 +48,8 @@ def test_leaderboard_ranks_by_conservative_rating_and_hides_provisional(api, gui
 def test_inactivity_can_make_a_player_provisional_again(guild, make_player):
     veteran = make_player(guild, 1, rating=1700, rd=100)
     Player.objects.filter(pk=veteran.pk).update(rated_at=timezone.now() - timedelta(days=120))
-    assert stats.leaderboard(guild) == []  # RD grew past 110 in four idle months
+    board = stats.leaderboard(guild)
+    assert (board.standings, board.hidden_provisional) == ([], 1)  # RD grew past 110 idle
     veteran.refresh_from_db()
     assert veteran.provisional and veteran.display_rd > 110
 

@@ -13,6 +13,14 @@ def snowflake_from_url(value: str, name: str) -> int:
     return number
 
 
+def allowed_guild_id(request, raw: str) -> int:
+    """The guild id in a URL, if it is one (else 400) and the key may act on it (else 403)."""
+    guild_id = snowflake_from_url(raw, "guild_id")
+    if not request.auth.allows_guild(guild_id):
+        raise exceptions.PermissionDenied("This API key is limited to other guilds.")
+    return guild_id
+
+
 class GuildScopedMixin:
     """For views under ``/guilds/{guild_id}/``: resolves the guild and enforces key limits.
 
@@ -23,10 +31,7 @@ class GuildScopedMixin:
 
     @cached_property
     def guild_id(self) -> int:
-        guild_id = snowflake_from_url(self.kwargs["guild_id"], "guild_id")
-        if not self.request.auth.allows_guild(guild_id):
-            raise exceptions.PermissionDenied("This API key is limited to other guilds.")
-        return guild_id
+        return allowed_guild_id(self.request, self.kwargs["guild_id"])
 
     @cached_property
     def guild(self) -> Guild:

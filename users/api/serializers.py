@@ -32,7 +32,7 @@ class GuildSerializer(serializers.ModelSerializer):
 
 
 class PlayerSerializer(serializers.ModelSerializer):
-    """A player as the API shows them. Rating fields and counters are read-only here."""
+    """A player as the API shows them (PUT, PATCH and POST take the serializers below)."""
 
     user_id = SnowflakeField(read_only=True)
     guild_id = SnowflakeField(source="guild.discord_id", read_only=True)
@@ -64,21 +64,7 @@ class PlayerSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = [
-            "rating",
-            "volatility",
-            "games_played",
-            "wins",
-            "losses",
-            "draws",
-            "last_played_at",
-            "created_at",
-            "updated_at",
-        ]
-        extra_kwargs = {
-            "username": {"max_length": 100},
-            "region": {"validators": [region_validator], "allow_blank": True, "required": False},
-        }
+        read_only_fields = fields  # output only: input goes through the serializers below
 
 
 class PlayerUpsertSerializer(serializers.Serializer):

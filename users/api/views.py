@@ -3,7 +3,7 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.response import Response
 
 from users import services
-from users.api.mixins import GuildScopedMixin, snowflake_from_url
+from users.api.mixins import GuildScopedMixin, allowed_guild_id, snowflake_from_url
 from users.api.serializers import (
     GuildSerializer,
     PlayerCreateSerializer,
@@ -48,21 +48,15 @@ class GuildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             guilds = guilds.filter(discord_id__in=self.request.auth.guild_ids)
         return guilds
 
-    def requested_guild_id(self) -> int:
-        guild_id = snowflake_from_url(self.kwargs["guild_id"], "guild_id")
-        if not self.request.auth.allows_guild(guild_id):
-            raise exceptions.PermissionDenied("This API key is limited to other guilds.")
-        return guild_id
-
     def get_object(self):
-        guild_id = self.requested_guild_id()
+        guild_id = allowed_guild_id(self.request, self.kwargs["guild_id"])
         try:
             return self.get_queryset().get(discord_id=guild_id)
         except Guild.DoesNotExist:
             raise exceptions.NotFound(f"Guild {guild_id} is not known here yet.") from None
 
     def update(self, request, *args, **kwargs):
-        guild_id = self.requested_guild_id()
+        guild_id = allowed_guild_id(self.request, self.kwargs["guild_id"])
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         _, created = services.guild_upsert(guild_id=guild_id, **serializer.validated_data)
