@@ -29,11 +29,10 @@ from matches.balancing import Member, balance
 
 SIZES = (4, 8, 10, 12, 16, 20, 24, 32, 50, 100)
 TEAMS = (2, 3, 4, 8, 16)
-# Up to 24 players the proof should finish for every team count: the counts the first
-# table skips, teams of two, and a mix of teams of two and three.
+# Up to 24 players the proof should finish for every team count: every count the first
+# table skips, up to teams of two, and teams of one and two (more teams than pairs).
 SMALL_SIZES = (16, 18, 20, 22, 24)
-SMALL_TEAMS = (5, 6, 7)
-TWOS_AND_THREES = ((20, 9), (22, 10), (24, 10), (24, 11))
+ONES_AND_TWOS = ((16, 10), (20, 12), (24, 14), (24, 16))
 
 Lobby = list[Member]
 
@@ -124,12 +123,8 @@ def main() -> None:
     print("\nUp to 24 players, the other team counts\n")
     print_row(["players", "teams", "median ms", "worst ms", "proven %", "max certified gap"])
     print_row(["---:"] * 6)
-    shapes = [
-        (n, k)
-        for n in SMALL_SIZES
-        for k in (*SMALL_TEAMS, *([n // 2] if n // 2 not in TEAMS else []))
-    ]
-    for n, k in (*shapes, *TWOS_AND_THREES):
+    shapes = [(n, k) for n in SMALL_SIZES for k in range(5, n // 2 + 1) if k not in TEAMS]
+    for n, k in (*shapes, *ONES_AND_TWOS):
         median, worst, proven, certified = measure(realistic, n, k, lobbies, "random")
         print_row([str(n), str(k), *cells(median, worst, proven, certified)])
 

@@ -1,7 +1,8 @@
 """The proof for three teams or more: a window search for a better split, and teams of two.
 
 ``prove_window`` looks for a split more than a point better than the one found; an
-exhausted search proves it. The search is ``_ProofSearch``: the window search of
+exhausted search proves it. With teams of two and one other size it is the search of
+``pairs_proof.py``; otherwise ``_ProofSearch``: the window search of
 ``window.py`` meeting the same splits in the same order, so that the answer is the one the
 plain search would give, but leaving dead ends sooner (it remembers them) and counting
 only the steps the plain search would count for what it still does. With every team a
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 
 from .heuristic import true_gap
 from .limits import EXACT_PLAYERS, PROOF_BUDGET, PROOF_BUDGET_LARGE, ROUNDING, SLACK
+from .pairs_proof import PairsSearch, pairs_apply
 from .problem import Problem
 from .window import Slot, WindowSearch, team_of_split
 
@@ -32,11 +34,13 @@ def prove_window(
     none proves the best split found. Returns it, its true gap and whether the search
     finished (``lower`` is the lower bound proven before).
 
-    Up to EXACT_PLAYERS the search is ``_ProofSearch``; beyond, the plain window search,
-    step for step as calibrated. When the optimum is known beforehand (teams of two), the
-    search stops as soon as it has found a split that good: it could find nothing after
-    it, so the answer is the one the whole search would give. If it runs out of budget
-    first, and what it found is not within SLACK of ``lower``, the known split is taken.
+    When one team size is two and pairs are at least half the teams, the search is
+    ``pairs_proof.PairsSearch``. Otherwise up to EXACT_PLAYERS it is ``_ProofSearch``;
+    beyond, the plain window search, step for step as calibrated. When the optimum is
+    known beforehand (teams of two), the search stops as soon as it has found a split that
+    good: it could find nothing after it, so the answer is the one the whole search would
+    give. If it runs out of budget first, and what it found is not within SLACK of
+    ``lower``, the known split is taken.
     """
     best = _Best(team_of, gap)
     known = _pairs(problem)
@@ -52,7 +56,10 @@ def prove_window(
         return _width_below(problem, best.gap)
 
     width = _width_below(problem, gap)
-    if problem.n <= EXACT_PLAYERS:
+    if pairs_apply(problem):
+        budget = PROOF_BUDGET if problem.n <= EXACT_PLAYERS else PROOF_BUDGET_LARGE
+        search: WindowSearch = PairsSearch(problem, width, budget, found)
+    elif problem.n <= EXACT_PLAYERS:
         search = _ProofSearch(problem, width, PROOF_BUDGET, found)
     else:
         search = WindowSearch(problem, width, PROOF_BUDGET_LARGE, found)

@@ -1,0 +1,376 @@
+"""The proof when one team size is two: teams of two and three, or of one and two.
+
+Pairs need no search. Take the strongest lone player ``x`` and the weakest ``z`` left. If
+both are in pairs with lone partners, ``x`` with ``y`` and ``w`` with ``z``, then pairing
+``x`` with ``z`` and ``w`` with ``y`` is at least as good: the new sums ``x + z`` and
+``w + y`` both lie between ``w + z`` and ``x + y``, so neither the highest mean of the two
+pairs can rise nor the lowest fall, and no other team moves. So some best split has ``x``
+in a team of the other size, or ``z``, or the two paired together; and then the same
+holds for the players left. The search *walks* the lone players from both ends with those
+three choices, which fixes every pair as it goes and leaves a set of lone players for the
+teams of the other size; that set is then *divided* into teams.
+
+The lobbies of up to 24 players in nine to eleven teams of two and three are of this
+kind, and the general search (``window_proof.py``), which chooses every team's players one
+by one, ran out of budget on almost a third of those with 24 players in 10 teams.
+
+Two more exchanges leave out teams: a swap between two teams (one lone player for one, or
+two lone players for a pair's two) that moves both means strictly towards each other,
+neither passing the other. The spread cannot grow and the sum over the teams of size
+times squared mean falls, so the split with the least such sum among those within a width
+has no such swap and is met; the exchange of pairs lowers that sum too, unless it only
+trades equal ratings. (Moving ``d`` units between teams of sizes ``s`` and ``t`` whose
+means are ``M > N`` changes the sum by ``d^2 (1/s + 1/t) - 2 d (M - N)``. The means stay
+within ``N..M`` when ``d <= min(s, t) (M - N)``, and the sum falls when
+``d < 2 s t / (s + t) (M - N)``: for two teams of three that is ``d < 3 (M - N)``, and for
+a team of three and a pair ``d <= 2 (M - N)`` implies it.) The swaps that are checked:
+between two teams of three, and between a team of three and a pair of lone players.
+
+The exchanges move lone players only, so the search takes lobbies without apart pairs and
+with parties no larger than the teams of two; a party of two is a pair of its own or the
+core of a team of three, and a party of three a team of its own.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
+from itertools import accumulate
+
+from .problem import Problem
+from .window import Exhausted, WindowSearch
+
+# Steps counted for each piece of work, so that the budget means about the same time as
+# in the general search (calibrated with bench/balance.py).
+WALK_STEP = 6  # one position of the walk
+PLACE_STEP = 8  # one team of three tried
+CHECK_STEP = 1  # one pair or team checked against another
+
+Placed = list[tuple[int, tuple[int, ...]]]  # teams of three: (units summed, lone units)
+
+
+def pairs_apply(problem: Problem) -> bool:
+    """Whether ``PairsSearch`` should prove this lobby: sizes two and one other, no apart
+    pairs, and no party a team of two could not hold (except a party of three filling a
+    team of three). With teams of three it needs at least as many pairs as teams of three:
+    with more teams of three, dividing the players set aside costs more than the walk
+    saves, and the general search proves more lobbies within the budget (24 players in 9
+    teams, six of three, and 20 in 7, in bench/balance.py)."""
+    if not problem.r or problem.q not in (1, 2) or any(problem.apart):
+        return False
+    if problem.q == 2 and problem.k - problem.r < problem.r:
+        return False
+    return all(z <= 2 or (z == 3 and problem.q == 2) for z in problem.size)
+
+
+class PairsSearch(WindowSearch):
+    """Every split, up to the exchanges above, whose team means lie within the width.
+
+    Like the general search it narrows a window of where the next mean may lie as teams
+    are placed, hands each split it completes to ``found`` (which returns the width to go
+    on with) and counts its steps against a budget. It finds a split within the width
+    whenever there is one, so finishing proves that none is narrower than the last found.
+    """
+
+    def __init__(
+        self, problem: Problem, width: int, budget: int, found: Callable[[list[list[int]]], int]
+    ) -> None:
+        super().__init__(problem, width, budget, found)
+        self.other = 3 if problem.q == 2 else 1  # the size of the teams that are not pairs
+        self.lone = [p for p in self.order if problem.size[p] == 1]  # strongest first
+        self.units = [problem.value[p] for p in self.lone]
+        self.prefix = [0, *accumulate(self.units)]
+        self.duos = [p for p in self.order if problem.size[p] == 2]  # parties of two
+        self.duo_units = sum(problem.value[d] for d in self.duos)
+        self.whole = [p for p in self.order if problem.size[p] == 3]  # teams of their own
+        # Teams of the other size (besides the parties of three) and pairs still to place.
+        self.others = (problem.r if self.other == 3 else problem.k - problem.r) - len(self.whole)
+        self.pairs = problem.k - len(self.whole) - self.others
+        self.teams: list[list[int]] = [[p] for p in self.whole]  # placed, as parties
+        self.walked: list[tuple[int, int, int]] = []  # the walk's pairs: (mean, units, units)
+
+    def run(self) -> bool:
+        means = [self.problem.value[p] * (self.problem.lcm // 3) for p in self.whole]
+        low, high = (min(means), max(means)) if means else (10**30, -(10**30))
+        try:
+            if high - low <= self.width:
+                self._walk(0, len(self.lone), [], 0, low, high, False)
+        except Exhausted:
+            return False
+        return True
+
+    def _walk(
+        self, i: int, j: int, aside: list[int], aside_units: int, low: int, high: int, paired: bool
+    ) -> None:
+        """Decide the lone players at positions ``i..j-1`` of ``self.lone``, from both ends.
+
+        ``aside`` holds the positions set aside for the teams of the other size (their
+        units summed in ``aside_units``), ``paired`` says the player at ``i`` is known to be
+        in a pair, and ``low`` and ``high`` are the lowest and highest mean placed."""
+        self._tick(WALK_STEP)
+        width, units, lcm = self.width, self.units, self.problem.lcm
+        lo, hi = max(self.around[0], high - width), min(self.around[1], low + width)
+        # The teams left average (weighted by size) to the mean of the players left.
+        left = self.prefix[j] - self.prefix[i] + aside_units + self.duo_units
+        players = j - i + len(aside) + 2 * len(self.duos)
+        # (A split found narrows the width: the teams placed may no longer fit.)
+        if high - low > width or lo > hi or not lo * players <= left * lcm <= hi * players:
+            return
+        if i == j:
+            self._cover(aside, lo, hi, low, high)
+            return
+        room = self.other * self.others - len(aside)  # lone places left in those teams
+        window = self._chain(i, j, room, lo, hi)
+        if window is None:
+            return
+        lo, hi = window
+        if room > 0 and not self.duos:
+            # The teams of the other size average to the mean of their players: those set
+            # aside and `room` more, at best the weakest or the strongest left.
+            count, prefix = self.other * self.others, self.prefix
+            if room > j - i:
+                return
+            if (aside_units + prefix[j] - prefix[j - room]) * lcm > hi * count:
+                return
+            if (aside_units + prefix[i + room] - prefix[i]) * lcm < lo * count:
+                return
+        if room == j - i and not self.duos:  # every player left goes to those teams
+            if not paired:
+                self._all_aside(i, j, aside, low, high, lo, hi)
+            return
+        if room > 0 and not paired:
+            self._aside(i, i + 1, j, aside, aside_units, low, high, lo, hi, False)
+        if room > 0 and j - i >= 2:
+            # then the player at i is paired: that is what the branch above left
+            self._aside(j - 1, i, j - 1, aside, aside_units, low, high, lo, hi, True)
+        if j - i >= 2 and len(self.walked) < self.pairs:
+            mean = (units[i] + units[j - 1]) * (lcm // 2)
+            if lo <= mean <= hi:
+                self.teams.append([self.lone[i], self.lone[j - 1]])
+                self.walked.append((mean, units[i], units[j - 1]))
+                try:
+                    low, high = min(low, mean), max(high, mean)
+                    self._walk(i + 1, j - 1, aside, aside_units, low, high, False)
+                finally:
+                    self.teams.pop()
+                    self.walked.pop()
+
+    def _aside(
+        self,
+        p: int,
+        i: int,
+        j: int,
+        aside: list[int],
+        aside_units: int,
+        low: int,
+        high: int,
+        lo: int,
+        hi: int,
+        paired: bool,
+    ) -> None:
+        """Set the player at position ``p`` aside for a team of the other size and walk on
+        over ``i..j-1``. A team of one is that player alone: it is placed at once."""
+        units = self.units
+        if self.other == 3:
+            self._walk(i, j, [*aside, p], aside_units + units[p], low, high, paired)
+            return
+        mean = units[p] * self.problem.lcm
+        if not lo <= mean <= hi:
+            return
+        self.teams.append([self.lone[p]])
+        try:
+            low, high = min(low, mean), max(high, mean)
+            self._walk(i, j, [*aside, p], aside_units + units[p], low, high, paired)
+        finally:
+            self.teams.pop()
+
+    def _all_aside(
+        self,
+        i: int,
+        j: int,
+        aside: list[int],
+        low: int,
+        high: int,
+        lo: int,
+        hi: int,
+    ) -> None:
+        """Set every player at positions i..j-1 aside (a team of one each is placed at
+        once), then divide those set aside."""
+        units, lcm = self.units, self.problem.lcm
+        rest = range(i, j)
+        singles = [[self.lone[p]] for p in rest] if self.other == 1 else []
+        if singles:
+            means = [units[p] * lcm for p in rest]
+            low, high = min(low, *means), max(high, *means)
+            if high - low > self.width or min(means) < lo or max(means) > hi:
+                return
+            lo, hi = max(lo, high - self.width), min(hi, low + self.width)
+        self.teams.extend(singles)
+        try:
+            self._cover([*aside, *rest], lo, hi, low, high)
+        finally:
+            del self.teams[len(self.teams) - len(singles) :]
+
+    def _chain(self, i: int, j: int, room: int, lo: int, hi: int) -> tuple[int, int] | None:
+        """The window narrowed by the pairs still to come, or None when they cannot fit.
+
+        At most ``room`` of the players left go to teams of the other size, so the k-th
+        pair from the ends takes one of the players i + k .. i + k + room from the top and
+        one of j - 1 - k - room .. j - 1 - k from the bottom: its mean is bounded, and every
+        team's mean lies within the width of it."""
+        units, factor, width = self.units, self.problem.lcm // 2, self.width
+        count = min(self.pairs - len(self.walked), (j - i - room) // 2)
+        self._tick(CHECK_STEP * max(count, 0))
+        floor, ceiling = lo, hi  # the highest least and the lowest most mean of a pair
+        for k in range(count):
+            least = max(lo, (units[i + k + room] + units[j - 1 - k]) * factor)
+            most = min(hi, (units[i + k] + units[j - 1 - k - room]) * factor)
+            if least > most:
+                return None
+            floor, ceiling = max(floor, least), min(ceiling, most)
+        if floor - ceiling > width:
+            return None
+        lo, hi = max(lo, floor - width), min(hi, ceiling + width)
+        return (lo, hi) if lo <= hi else None
+
+    def _cover(self, aside: list[int], lo: int, hi: int, low: int, high: int) -> None:
+        """Divide the lone players set aside, with parties of two, into the teams of the
+        other size; the parties of two left over are pairs of their own."""
+        places = self.other * self.others - len(aside)  # taken by parties of two instead
+        with_duo, odd = divmod(places, 2) if self.other == 3 else (places, places)
+        if odd or with_duo > self.others:  # (singles take no party: places must be 0)
+            return
+        if self.pairs - len(self.walked) != len(self.duos) - with_duo:
+            return
+        if self.other == 1:  # the walk has placed the teams of one
+            self._divide([], self.duos, 0, lo, hi, low, high, [])
+        else:
+            self._divide(sorted(aside), self.duos, self.others, lo, hi, low, high, [])
+
+    def _divide(
+        self,
+        members: list[int],
+        duos: list[int],
+        teams_left: int,
+        lo: int,
+        hi: int,
+        low: int,
+        high: int,
+        placed: Placed,
+    ) -> None:
+        """Place the teams of the other size from ``members`` (positions, strongest first)
+        and ``duos``: the strongest member with each choice of partners that keeps its
+        mean in the window. Then the parties of two left are pairs of their own."""
+        self._tick(PLACE_STEP)
+        value, lcm, units = self.problem.value, self.problem.lcm, self.units
+        left = sum(units[m] for m in members) + sum(value[d] for d in duos)
+        players = len(members) + 2 * len(duos)
+        width = self.width  # (a split found narrows it)
+        lo, hi = max(lo, high - width), min(hi, low + width)
+        if high - low > width or not lo * players <= left * lcm <= hi * players:
+            return
+        if not teams_left:  # what is left are parties of two, each a pair
+            means = [value[d] * (lcm // 2) for d in duos]
+            if means:
+                low, high = min(low, *means), max(high, *means)
+                if high - low > self.width or min(means) < lo or max(means) > hi:
+                    return
+            self._complete([[d] for d in duos])
+            return
+        anchor, rest = members[0], members[1:]
+        base, factor = units[anchor], lcm // 3
+        least, most = -(-lo // factor) - base, hi // factor - base  # the partners' units
+        window = (lo, hi, low, high)
+        if len(members) < 3 * teams_left:  # some team of three takes a party of two
+            for d in duos:
+                if least <= value[d] <= most:
+                    others = [e for e in duos if e != d]
+                    team = [self.lone[anchor], d]
+                    self._put(team, (base,), value[d], rest, others, teams_left, window, placed)
+        if len(members) - 3 < teams_left - 1:
+            return  # every team left needs a lone player
+        negated = [-units[m] for m in rest]  # ascending, as rest is strongest first
+        for a, b in enumerate(rest[:-1]):
+            if units[b] + units[rest[a + 1]] < least:
+                break  # b with the strongest partner after it falls short, as do weaker b
+            first = max(a + 1, bisect_left(negated, units[b] - most))
+            for c in rest[first : bisect_right(negated, units[b] - least)]:
+                team = [self.lone[anchor], self.lone[b], self.lone[c]]
+                others = [m for m in rest if m != b and m != c]
+                values = (base, units[b], units[c])
+                self._put(team, values, 0, others, duos, teams_left, window, placed)
+
+    def _put(
+        self,
+        team: list[int],
+        values: tuple[int, ...],
+        duo: int,
+        members: list[int],
+        duos: list[int],
+        teams_left: int,
+        window: tuple[int, int, int, int],
+        placed: Placed,
+    ) -> None:
+        """Place a team of three (its lone players' units ``values``, its party of two's
+        ``duo``) unless it breaks the width or a swap would improve it; divide the rest."""
+        self._tick(PLACE_STEP)
+        lo, hi, low, high = window
+        total = sum(values) + duo
+        mean = total * (self.problem.lcm // 3)
+        low, high = min(low, mean), max(high, mean)
+        if high - low > self.width:
+            return
+        if _swap_improves(total, values, placed) or self._beats_a_pair(mean, values):
+            return
+        lo, hi = max(lo, mean - self.width), min(hi, mean + self.width)
+        self.teams.append(team)
+        placed.append((total, values))
+        try:
+            self._divide(members, duos, teams_left - 1, lo, hi, low, high, placed)
+        finally:
+            self.teams.pop()
+            placed.pop()
+
+    def _beats_a_pair(self, mean: int, values: tuple[int, ...]) -> bool:
+        """Whether a swap with a pair of the walk (one lone player for one, or two for the
+        pair's two) moves d units with 0 < d <= 2 (M - N) from the team with the higher
+        mean M to the other, mean N (see the module docstring)."""
+        self._tick(CHECK_STEP * len(self.walked))
+        lcm = self.problem.lcm
+        twos = [a + b for k, a in enumerate(values) for b in values[k + 1 :]]
+        for pair_mean, b1, b2 in self.walked:
+            gap = 2 * (mean - pair_mean)  # scaled: d * lcm <= 2 (M - N) * lcm
+            if gap > 0:
+                if any(0 < (a - b) * lcm <= gap for a in values for b in (b1, b2)):
+                    return True
+                if any(0 < (a - b1 - b2) * lcm <= gap for a in twos):
+                    return True
+            elif gap < 0:
+                if any(0 < (b - a) * lcm <= -gap for a in values for b in (b1, b2)):
+                    return True
+                if any(0 < (b1 + b2 - a) * lcm <= -gap for a in twos):
+                    return True
+        return False
+
+    def _complete(self, teams: list[list[int]]) -> None:
+        """Hand the split of the teams placed and ``teams`` to ``found``."""
+        self.teams.extend(teams)
+        self.finds += 1
+        try:
+            self._narrow(self.found([list(team) for team in self.teams]))
+        finally:
+            del self.teams[len(self.teams) - len(teams) :]
+
+
+def _swap_improves(total: int, values: tuple[int, ...], placed: Placed) -> bool:
+    """Whether swapping one lone player of this team of three (units summed ``total``, its
+    lone players' units ``values``) with one of a team of three placed before moves the
+    two sums strictly towards each other, neither passing the other."""
+    for other, other_values in placed:
+        diff = total - other
+        if diff > 0:
+            if any(0 < a - b < diff for a in values for b in other_values):
+                return True
+        elif diff < 0 and any(0 < b - a < -diff for a in values for b in other_values):
+            return True
+    return False
