@@ -236,16 +236,16 @@ class PairsSearch(WindowSearch):
     def _cover(self, aside: list[int], lo: int, hi: int, low: int, high: int) -> None:
         """Divide the lone players set aside, with parties of two, into the teams of the
         other size; the parties of two left over are pairs of their own."""
-        places = self.other * self.others - len(aside)  # taken by parties of two instead
-        with_duo, odd = divmod(places, 2) if self.other == 3 else (places, places)
-        if odd or with_duo > self.others:  # (singles take no party: places must be 0)
-            return
-        if self.pairs - len(self.walked) != len(self.duos) - with_duo:
-            return
+        places = self.other * self.others - len(aside)  # places parties of two fill instead
+        pairs_left = self.pairs - len(self.walked)
         if self.other == 1:  # the walk has placed the teams of one
-            self._divide([], self.duos, 0, lo, hi, low, high, [])
-        else:
-            self._divide(sorted(aside), self.duos, self.others, lo, hi, low, high, [])
+            if places == 0 and pairs_left == len(self.duos):
+                self._divide([], self.duos, 0, lo, hi, low, high, [])
+            return
+        with_duo, odd = divmod(places, 2)  # a party of two in a team of three fills two
+        if odd or with_duo > self.others or pairs_left != len(self.duos) - with_duo:
+            return
+        self._divide(sorted(aside), self.duos, self.others, lo, hi, low, high, [])
 
     def _divide(
         self,
