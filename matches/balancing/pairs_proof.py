@@ -42,8 +42,8 @@ from .window import Exhausted, WindowSearch
 
 # Steps counted for each piece of work, so that the budget means about the same time as
 # in the general search (calibrated with bench/balance.py).
-WALK_STEP = 6  # one position of the walk
-PLACE_STEP = 8  # one team of three tried
+WALK_STEP = 4  # one position of the walk
+PLACE_STEP = 6  # one team of three tried
 CHECK_STEP = 1  # one pair or team checked against another
 
 Placed = list[tuple[int, tuple[int, ...]]]  # teams of three: (units summed, lone units)
@@ -284,9 +284,8 @@ class PairsSearch(WindowSearch):
         if len(members) < 3 * teams_left:  # some team of three takes a party of two
             for d in duos:
                 if least <= value[d] <= most:
-                    others = [e for e in duos if e != d]
                     team = [self.lone[anchor], d]
-                    self._put(team, (base,), value[d], rest, others, teams_left, window, placed)
+                    self._put(team, (base,), d, rest, (), duos, teams_left, window, placed)
         if len(members) - 3 < teams_left - 1:
             return  # every team left needs a lone player
         negated = [-units[m] for m in rest]  # ascending, as rest is strongest first
@@ -296,9 +295,8 @@ class PairsSearch(WindowSearch):
             first = max(a + 1, bisect_left(negated, units[b] - most))
             for c in rest[first : bisect_right(negated, units[b] - least)]:
                 team = [self.lone[anchor], self.lone[b], self.lone[c]]
-                others = [m for m in rest if m != b and m != c]
                 values = (base, units[b], units[c])
-                self._put(team, values, 0, others, duos, teams_left, window, placed)
+                self._put(team, values, -1, rest, (b, c), duos, teams_left, window, placed)
 
     def _put(
         self,
@@ -306,16 +304,18 @@ class PairsSearch(WindowSearch):
         values: tuple[int, ...],
         duo: int,
         members: list[int],
+        taken: tuple[int, ...],
         duos: list[int],
         teams_left: int,
         window: tuple[int, int, int, int],
         placed: Placed,
     ) -> None:
-        """Place a team of three (its lone players' units ``values``, its party of two's
-        ``duo``) unless it breaks the width or a swap would improve it; divide the rest."""
+        """Place a team of three (its lone players' units ``values``, and ``duo``, its party
+        of two, or -1) unless it breaks the width or a swap would improve it; then divide
+        the rest: ``members`` without ``taken`` and ``duos`` without ``duo``."""
         self._tick(PLACE_STEP)
         lo, hi, low, high = window
-        total = sum(values) + duo
+        total = sum(values) + (self.problem.value[duo] if duo >= 0 else 0)
         mean = total * (self.problem.lcm // 3)
         low, high = min(low, mean), max(high, mean)
         if high - low > self.width:
@@ -323,6 +323,10 @@ class PairsSearch(WindowSearch):
         if _swap_improves(total, values, placed) or self._beats_a_pair(mean, values):
             return
         lo, hi = max(lo, mean - self.width), min(hi, mean + self.width)
+        if taken:
+            members = [m for m in members if m not in taken]
+        if duo >= 0:
+            duos = [d for d in duos if d != duo]
         self.teams.append(team)
         placed.append((total, values))
         try:
@@ -339,17 +343,23 @@ class PairsSearch(WindowSearch):
         lcm = self.problem.lcm
         twos = [a + b for k, a in enumerate(values) for b in values[k + 1 :]]
         for pair_mean, b1, b2 in self.walked:
-            gap = 2 * (mean - pair_mean)  # scaled: d * lcm <= 2 (M - N) * lcm
-            if gap > 0:
-                if any(0 < (a - b) * lcm <= gap for a in values for b in (b1, b2)):
-                    return True
-                if any(0 < (a - b1 - b2) * lcm <= gap for a in twos):
-                    return True
-            elif gap < 0:
-                if any(0 < (b - a) * lcm <= -gap for a in values for b in (b1, b2)):
-                    return True
-                if any(0 < (b1 + b2 - a) * lcm <= -gap for a in twos):
-                    return True
+            # d * lcm <= 2 (M - N) * lcm in scaled means; d is a whole number of units
+            if mean > pair_mean:
+                limit = 2 * (mean - pair_mean) // lcm
+                for a in values:
+                    if 0 < a - b1 <= limit or 0 < a - b2 <= limit:
+                        return True
+                for a in twos:
+                    if 0 < a - b1 - b2 <= limit:
+                        return True
+            elif mean < pair_mean:
+                limit = 2 * (pair_mean - mean) // lcm
+                for a in values:
+                    if 0 < b1 - a <= limit or 0 < b2 - a <= limit:
+                        return True
+                for a in twos:
+                    if 0 < b1 + b2 - a <= limit:
+                        return True
         return False
 
     def _complete(self, teams: list[list[int]]) -> None:
@@ -367,10 +377,14 @@ def _swap_improves(total: int, values: tuple[int, ...], placed: Placed) -> bool:
     lone players' units ``values``) with one of a team of three placed before moves the
     two sums strictly towards each other, neither passing the other."""
     for other, other_values in placed:
-        diff = total - other
-        if diff > 0:
-            if any(0 < a - b < diff for a in values for b in other_values):
-                return True
-        elif diff < 0 and any(0 < b - a < -diff for a in values for b in other_values):
-            return True
+        if total > other:
+            for a in values:
+                for b in other_values:
+                    if 0 < a - b < total - other:
+                        return True
+        elif total < other:
+            for a in values:
+                for b in other_values:
+                    if 0 < b - a < other - total:
+                        return True
     return False
