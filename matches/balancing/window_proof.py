@@ -34,7 +34,7 @@ def prove_window(
     none proves the best split found. Returns it, its true gap and whether the search
     finished (``lower`` is the lower bound proven before).
 
-    For teams of one and two, or of two and three with more pairs than teams of three,
+    For teams of one and two, or of two and three with no more teams of three than pairs,
     the search is ``pairs_proof.PairsSearch``. Otherwise up to EXACT_PLAYERS it is ``_ProofSearch``;
     beyond, the plain window search, step for step as calibrated. When the optimum is
     known beforehand (teams of two), the search stops as soon as it has found a split that
