@@ -24,6 +24,8 @@ RESTARTS = 8  # the local search stops after this many restarts in a row without
 # search, window_proof._ProofSearch); a shorter try with the plain search beyond. The
 # proof's search counts what the plain search would count for the work it still does, so
 # it proves whatever the plain search proves within the same budget, with the same answer.
+# Lobbies with teams of two and one other size get pairs_proof.PairsSearch instead, at
+# any size, with the same budgets; its steps are weighted to take about as long.
 EXACT_PLAYERS = 24
 PROOF_BUDGET = 250_000
 PROOF_BUDGET_LARGE = 100_000
