@@ -135,6 +135,11 @@ class PairsSearch(WindowSearch):
                 return
             if (aside_units + prefix[i + room] - prefix[i]) * lcm < lo * count:
                 return
+        if self.other == 3 and not self.duos:
+            window = self._reach(i, j, aside, aside_units, paired, lo, hi)
+            if window is None:
+                return
+            lo, hi = window
         if room == j - i and not self.duos:  # every player left goes to those teams
             if not paired:
                 self._all_aside(i, j, aside, low, high, lo, hi)
@@ -172,8 +177,10 @@ class PairsSearch(WindowSearch):
         """Set the player at position ``p`` aside for a team of the other size and walk on
         over ``i..j-1``. A team of one is that player alone: it is placed at once."""
         units = self.units
+        at = bisect_left(aside, p)  # kept in order: the players left lie between its parts
+        aside = [*aside[:at], p, *aside[at:]]
         if self.other == 3:
-            self._walk(i, j, [*aside, p], aside_units + units[p], low, high, paired)
+            self._walk(i, j, aside, aside_units + units[p], low, high, paired)
             return
         mean = units[p] * self.problem.lcm
         if not lo <= mean <= hi:
@@ -181,7 +188,7 @@ class PairsSearch(WindowSearch):
         self.teams.append([self.lone[p]])
         try:
             low, high = min(low, mean), max(high, mean)
-            self._walk(i, j, [*aside, p], aside_units + units[p], low, high, paired)
+            self._walk(i, j, aside, aside_units + units[p], low, high, paired)
         finally:
             self.teams.pop()
 
@@ -208,9 +215,82 @@ class PairsSearch(WindowSearch):
             lo, hi = max(lo, high - self.width), min(hi, low + self.width)
         self.teams.extend(singles)
         try:
-            self._cover([*aside, *rest], lo, hi, low, high)
+            at = bisect_left(aside, i)
+            self._cover([*aside[:at], *rest, *aside[at:]], lo, hi, low, high)
         finally:
             del self.teams[len(self.teams) - len(singles) :]
+
+    def _reach(
+        self, i: int, j: int, aside: list[int], aside_units: int, paired: bool, lo: int, hi: int
+    ) -> tuple[int, int] | None:
+        """The window narrowed by the weakest player bound for a team of three, whose team
+        adds up to at most its units and the two strongest who could join it, and by the
+        strongest, with the two weakest; or None when they cannot fit (``_narrowed``).
+        Bound for one are those set aside, and the weakest (strongest) player left when
+        even the strongest (weakest) partner left would pair it below ``lo`` (above
+        ``hi``)."""
+        self._tick(CHECK_STEP)
+        units, lcm = self.units, self.problem.lcm
+        start = i + 1 if paired else i  # the first player left who may join a team of three
+        weakest, strongest = (aside[-1], aside[0]) if aside else (-1, j)
+        if j - i >= 2:
+            pair = (units[i] + units[j - 1]) * (lcm // 2)  # the best (worst) partner left
+            if pair < lo and j - 1 >= start and j - 1 > weakest:
+                weakest = j - 1
+            if pair > hi and not paired and i < strongest:
+                strongest = i
+        elif not paired and i < j:  # the last player left pairs with nobody
+            weakest, strongest = max(weakest, i), min(strongest, i)
+        if weakest < 0:
+            if strongest == j:
+                return lo, hi
+            weakest = strongest  # one player bound: both ends are that player
+        elif strongest == j:
+            strongest = weakest
+        # Who could join a team of three, strongest first: those set aside before i (the
+        # aside is kept in order), the players left from start, those set aside after j.
+        at = bisect_left(aside, i)
+        head, tail = aside[:at], aside[at:]
+        top = head[:3] if at >= 3 else [*head, *range(start, min(j, start + 3)), *tail][:3]
+        top = [p for p in top if p != weakest]
+        if len(tail) >= 3:
+            bottom = tail[-3:]
+        else:
+            bottom = [*head[-3:], *range(max(start, j - 3), j), *tail][-3:]
+        bottom = [p for p in bottom if p != strongest]
+        if len(top) < 2 or len(bottom) < 2:
+            return None
+        most = units[weakest] + units[top[0]] + units[top[1]]
+        least = units[strongest] + units[bottom[-1]] + units[bottom[-2]]
+        # The least and the most all the teams of three add up to, with `room` more players.
+        room, prefix = 3 * self.others - len(aside), self.prefix
+        if room > j - start:
+            return None
+        smallest = aside_units + prefix[j] - prefix[j - room]
+        largest = aside_units + prefix[start + room] - prefix[start]
+        return self._narrowed(most, least, smallest, largest, self.others, lo, hi)
+
+    def _narrowed(
+        self, most: int, least: int, smallest: int, largest: int, teams: int, lo: int, hi: int
+    ) -> tuple[int, int] | None:
+        """The window narrowed by two of the ``teams`` teams of three: one adds up to at
+        most ``most`` units (so the lowest mean is at most its mean, and every mean within
+        the width of that), one to at least ``least``. None when either cannot reach the
+        window, or the others, with ``smallest``..``largest`` units in all the teams of
+        three, cannot average within it beside it."""
+        lcm, width = self.problem.lcm, self.width
+        factor = lcm // 3
+        lo, hi = max(lo, least * factor - width), min(hi, most * factor + width)
+        rest = 3 * (teams - 1)  # the other teams of three average within the window
+        if (
+            lo > hi
+            or most * lcm < 3 * lo
+            or least * lcm > 3 * hi
+            or (smallest - most) * lcm > rest * hi
+            or (largest - least) * lcm < rest * lo
+        ):
+            return None
+        return lo, hi
 
     def _chain(self, i: int, j: int, room: int, lo: int, hi: int) -> tuple[int, int] | None:
         """The window narrowed by the pairs still to come, or None when they cannot fit.
@@ -246,7 +326,7 @@ class PairsSearch(WindowSearch):
         with_duo, odd = divmod(places, 2)  # a party of two in a team of three fills two
         if odd or with_duo > self.others or pairs_left != len(self.duos) - with_duo:
             return
-        self._divide(sorted(aside), self.duos, self.others, lo, hi, low, high, [])
+        self._divide(aside, self.duos, self.others, lo, hi, low, high, [])
 
     def _divide(
         self,
@@ -278,9 +358,30 @@ class PairsSearch(WindowSearch):
                     return
             self._complete([[d] for d in duos])
             return
-        anchor, rest = members[0], members[1:]
+        if not duos and len(members) > 3:
+            most = units[members[-1]] + units[members[0]] + units[members[1]]
+            least = units[members[0]] + units[members[-1]] + units[members[-2]]
+            window = self._narrowed(most, least, left, left, teams_left, lo, hi)
+            if window is None:
+                return
+            lo, hi = window
+        # The team of the member hardest to place: the strongest or the weakest, whichever
+        # is further from the middle of the window.
+        middle = (lo + hi) // 2
+        if units[members[0]] * lcm - middle >= middle - units[members[-1]] * lcm:
+            anchor, rest = members[0], members[1:]
+        else:
+            anchor, rest = members[-1], members[:-1]
         base, factor = units[anchor], lcm // 3
-        least, most = -(-lo // factor) - base, hi // factor - base  # the partners' units
+        least, most = -(-lo // factor), hi // factor  # the team's units
+        after = players - 3
+        if after:
+            # The teams after it average to the mean of the players after it, within the
+            # window and within the width of this team's mean: sum * factor.
+            spread, scale = width * after, factor * players
+            least = max(least, left - hi * after // lcm, -(-(left * lcm - spread) // scale))
+            most = min(most, left + (-lo * after) // lcm, (left * lcm + spread) // scale)
+        least, most = least - base, most - base  # the partners' units
         window = (lo, hi, low, high)
         if len(members) < 3 * teams_left:  # some team of three takes a party of two
             for d in duos:
@@ -290,7 +391,9 @@ class PairsSearch(WindowSearch):
         if len(members) - 3 < teams_left - 1:
             return  # every team left needs a lone player
         negated = [-units[m] for m in rest]  # ascending, as rest is strongest first
-        for a, b in enumerate(rest[:-1]):
+        # b is the stronger partner: from the first that the weakest c does not lift too high
+        for a in range(bisect_left(negated, units[rest[-1]] - most), len(rest) - 1):
+            b = rest[a]
             if units[b] + units[rest[a + 1]] < least:
                 break  # b with the strongest partner after it falls short, as do weaker b
             first = max(a + 1, bisect_left(negated, units[b] - most))

@@ -13,6 +13,7 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from ratings.glicko2 import Rating
 
@@ -76,7 +77,7 @@ class Problem:
     def n(self) -> int:
         return len(self.ids)
 
-    @property
+    @cached_property  # read in the searches' inner loops
     def lcm(self) -> int:
         """Scale making every team mean an integer: a team of z has mean value * lcm / z."""
         return self.q * (self.q + 1) if self.r else self.q
