@@ -89,6 +89,7 @@ class PairsSearch(WindowSearch):
         self.pairs = problem.k - len(self.whole) - self.others
         self.teams: list[list[int]] = [[p] for p in self.whole]  # placed, as parties
         self.walked: list[tuple[int, int, int]] = []  # the walk's pairs: (mean, units, units)
+        self.chains: dict[tuple[int, int, int], tuple[int, int] | None] = {}  # _pair_bounds
 
     def run(self) -> bool:
         means = [self.problem.value[p] * (self.problem.lcm // 3) for p in self.whole]
@@ -230,8 +231,37 @@ class PairsSearch(WindowSearch):
         even the strongest (weakest) partner left would pair it below ``lo`` (above
         ``hi``)."""
         self._tick(CHECK_STEP)
-        units, lcm = self.units, self.problem.lcm
+        units = self.units
         start = i + 1 if paired else i  # the first player left who may join a team of three
+        at = bisect_left(aside, i)  # aside[:at] were the strongest left, aside[at:] the weakest
+        if at >= 2 and len(aside) - at >= 2:
+            # The usual case: the weakest and the strongest bound are set aside already, and
+            # so are the two strongest and the two weakest who could join them.
+            strongest, second, before, weakest = aside[0], aside[1], aside[-2], aside[-1]
+            most = units[weakest] + units[strongest] + units[second]
+            least = units[strongest] + units[weakest] + units[before]
+        else:
+            bounds = self._bounds(i, j, start, aside, at, paired, lo, hi)
+            if bounds is None:
+                return None
+            if not bounds:
+                return lo, hi
+            most, least = bounds
+        # The least and the most all the teams of three add up to, with `room` more players.
+        room, prefix = 3 * self.others - len(aside), self.prefix
+        if room > j - start:
+            return None
+        smallest = aside_units + prefix[j] - prefix[j - room]
+        largest = aside_units + prefix[start + room] - prefix[start]
+        return self._narrowed(most, least, smallest, largest, self.others, lo, hi)
+
+    def _bounds(
+        self, i: int, j: int, start: int, aside: list[int], at: int, paired: bool, lo: int, hi: int
+    ) -> tuple[int, int] | tuple[()] | None:
+        """``_reach`` when fewer than two players are set aside at an end: the most the
+        weakest bound player's team can add up to and the least the strongest's; () when
+        no player is bound, None when one cannot make a team of three."""
+        units, lcm = self.units, self.problem.lcm
         weakest, strongest = (aside[-1], aside[0]) if aside else (-1, j)
         if j - i >= 2:
             pair = (units[i] + units[j - 1]) * (lcm // 2)  # the best (worst) partner left
@@ -243,13 +273,12 @@ class PairsSearch(WindowSearch):
             weakest, strongest = max(weakest, i), min(strongest, i)
         if weakest < 0:
             if strongest == j:
-                return lo, hi
+                return ()
             weakest = strongest  # one player bound: both ends are that player
         elif strongest == j:
             strongest = weakest
-        # Who could join a team of three, strongest first: those set aside before i (the
-        # aside is kept in order), the players left from start, those set aside after j.
-        at = bisect_left(aside, i)
+        # Who could join a team of three, strongest first: those set aside before i, the
+        # players left from start, those set aside after j.
         head, tail = aside[:at], aside[at:]
         top = head[:3] if at >= 3 else [*head, *range(start, min(j, start + 3)), *tail][:3]
         top = [p for p in top if p != weakest]
@@ -262,13 +291,7 @@ class PairsSearch(WindowSearch):
             return None
         most = units[weakest] + units[top[0]] + units[top[1]]
         least = units[strongest] + units[bottom[-1]] + units[bottom[-2]]
-        # The least and the most all the teams of three add up to, with `room` more players.
-        room, prefix = 3 * self.others - len(aside), self.prefix
-        if room > j - start:
-            return None
-        smallest = aside_units + prefix[j] - prefix[j - room]
-        largest = aside_units + prefix[start + room] - prefix[start]
-        return self._narrowed(most, least, smallest, largest, self.others, lo, hi)
+        return most, least
 
     def _narrowed(
         self, most: int, least: int, smallest: int, largest: int, teams: int, lo: int, hi: int
@@ -298,21 +321,36 @@ class PairsSearch(WindowSearch):
         At most ``room`` of the players left go to teams of the other size, so the k-th
         pair from the ends takes one of the players i + k .. i + k + room from the top and
         one of j - 1 - k - room .. j - 1 - k from the bottom: its mean is bounded, and every
-        team's mean lies within the width of it."""
-        units, factor, width = self.units, self.problem.lcm // 2, self.width
-        count = min(self.pairs - len(self.walked), (j - i - room) // 2)
-        self._tick(CHECK_STEP * max(count, 0))
-        floor, ceiling = lo, hi  # the highest least and the lowest most mean of a pair
-        for k in range(count):
-            least = max(lo, (units[i + k + room] + units[j - 1 - k]) * factor)
-            most = min(hi, (units[i + k] + units[j - 1 - k - room]) * factor)
-            if least > most:
-                return None
-            floor, ceiling = max(floor, least), min(ceiling, most)
-        if floor - ceiling > width:
+        team's mean lies within the width of it. The bounds depend on i, j and room only
+        (they fix how many pairs are still to come), so they are kept."""
+        key = (i, j, room)
+        bounds = self.chains.get(key, False)
+        if bounds is False:
+            bounds = self.chains[key] = self._pair_bounds(i, j, room)
+        self._tick(CHECK_STEP)
+        if bounds is None:
+            return None
+        floor, ceiling = max(lo, bounds[0]), min(hi, bounds[1])
+        width = self.width
+        if floor > hi or ceiling < lo or floor - ceiling > width:
             return None
         lo, hi = max(lo, floor - width), min(hi, ceiling + width)
         return (lo, hi) if lo <= hi else None
+
+    def _pair_bounds(self, i: int, j: int, room: int) -> tuple[int, int] | None:
+        """The highest least and the lowest most mean of the pairs still to come (in
+        ``_chain``), or None when one of them has a least above its most."""
+        units, factor = self.units, self.problem.lcm // 2
+        count = min(self.pairs - len(self.walked), (j - i - room) // 2)
+        self._tick(CHECK_STEP * max(count, 0))
+        floor, ceiling = -_FAR, _FAR
+        for k in range(count):
+            least = (units[i + k + room] + units[j - 1 - k]) * factor
+            most = (units[i + k] + units[j - 1 - k - room]) * factor
+            if least > most:
+                return None
+            floor, ceiling = max(floor, least), min(ceiling, most)
+        return floor, ceiling
 
     def _cover(self, aside: list[int], lo: int, hi: int, low: int, high: int) -> None:
         """Divide the lone players set aside, with parties of two, into the teams of the
@@ -383,29 +421,40 @@ class PairsSearch(WindowSearch):
             most = min(most, left + (-lo * after) // lcm, (left * lcm + spread) // scale)
         least, most = least - base, most - base  # the partners' units
         window = (lo, hi, low, high)
+        # Each team is placed unless a swap with a team placed before improves it.
+        tick, beats = self._tick, self._beats_a_pair
         if len(members) < 3 * teams_left:  # some team of three takes a party of two
             for d in duos:
                 if least <= value[d] <= most:
+                    tick(PLACE_STEP)
+                    total, values = base + value[d], (base,)
+                    if _swap_improves(total, values, placed) or beats(total * factor, values):
+                        continue
                     team = [self.lone[anchor], d]
-                    self._put(team, (base,), d, rest, (), duos, teams_left, window, placed)
+                    self._put(team, values, total, d, rest, (), duos, teams_left, window, placed)
         if len(members) - 3 < teams_left - 1:
             return  # every team left needs a lone player
         negated = [-units[m] for m in rest]  # ascending, as rest is strongest first
         # b is the stronger partner: from the first that the weakest c does not lift too high
         for a in range(bisect_left(negated, units[rest[-1]] - most), len(rest) - 1):
             b = rest[a]
-            if units[b] + units[rest[a + 1]] < least:
+            unit = units[b]
+            if unit + units[rest[a + 1]] < least:
                 break  # b with the strongest partner after it falls short, as do weaker b
-            first = max(a + 1, bisect_left(negated, units[b] - most))
-            for c in rest[first : bisect_right(negated, units[b] - least)]:
+            first = max(a + 1, bisect_left(negated, unit - most))
+            for c in rest[first : bisect_right(negated, unit - least)]:
+                tick(PLACE_STEP)
+                total, values = base + unit + units[c], (base, unit, units[c])
+                if _swap_improves(total, values, placed) or beats(total * factor, values):
+                    continue
                 team = [self.lone[anchor], self.lone[b], self.lone[c]]
-                values = (base, units[b], units[c])
-                self._put(team, values, -1, rest, (b, c), duos, teams_left, window, placed)
+                self._put(team, values, total, -1, rest, (b, c), duos, teams_left, window, placed)
 
     def _put(
         self,
         team: list[int],
         values: tuple[int, ...],
+        total: int,
         duo: int,
         members: list[int],
         taken: tuple[int, ...],
@@ -415,16 +464,12 @@ class PairsSearch(WindowSearch):
         placed: Placed,
     ) -> None:
         """Place a team of three (its lone players' units ``values``, and ``duo``, its party
-        of two, or -1) unless it breaks the width or a swap would improve it; then divide
-        the rest: ``members`` without ``taken`` and ``duos`` without ``duo``."""
-        self._tick(PLACE_STEP)
+        of two, or -1; ``total`` units in all) unless it breaks the width; then divide the
+        rest: ``members`` without ``taken`` and ``duos`` without ``duo``."""
         lo, hi, low, high = window
-        total = sum(values) + (self.problem.value[duo] if duo >= 0 else 0)
         mean = total * (self.problem.lcm // 3)
         low, high = min(low, mean), max(high, mean)
-        if high - low > self.width:
-            return
-        if _swap_improves(total, values, placed) or self._beats_a_pair(mean, values):
+        if high - low > self.width:  # (a split found since may have narrowed it)
             return
         lo, hi = max(lo, mean - self.width), min(hi, mean + self.width)
         if taken:
@@ -492,3 +537,6 @@ def _swap_improves(total: int, values: tuple[int, ...], placed: Placed) -> bool:
                     if 0 < b - a < other - total:
                         return True
     return False
+
+
+_FAR = 10**30  # beyond any scaled mean
