@@ -359,18 +359,21 @@ class PairsSearch(WindowSearch):
         pairs_left = self.pairs - len(self.walked)
         if self.other == 1:  # the walk has placed the teams of one
             if places == 0 and pairs_left == len(self.duos):
-                self._divide([], self.duos, 0, lo, hi, low, high, [])
+                left = sum(self.problem.value[d] for d in self.duos)
+                self._divide([], self.duos, 0, left, lo, hi, low, high, [])
             return
         with_duo, odd = divmod(places, 2)  # a party of two in a team of three fills two
         if odd or with_duo > self.others or pairs_left != len(self.duos) - with_duo:
             return
-        self._divide(aside, self.duos, self.others, lo, hi, low, high, [])
+        left = sum(self.units[p] for p in aside) + self.duo_units
+        self._divide(aside, self.duos, self.others, left, lo, hi, low, high, [])
 
     def _divide(
         self,
         members: list[int],
         duos: list[int],
         teams_left: int,
+        left: int,
         lo: int,
         hi: int,
         low: int,
@@ -378,11 +381,11 @@ class PairsSearch(WindowSearch):
         placed: Placed,
     ) -> None:
         """Place the teams of the other size from ``members`` (positions, strongest first)
-        and ``duos``: the strongest member with each choice of partners that keeps its
-        mean in the window. Then the parties of two left are pairs of their own."""
+        and ``duos``, ``left`` units in all: the strongest member with each choice of
+        partners that keeps its mean in the window. Then the parties of two left are pairs
+        of their own."""
         self._tick(PLACE_STEP)
         value, lcm, units = self.problem.value, self.problem.lcm, self.units
-        left = sum(units[m] for m in members) + sum(value[d] for d in duos)
         players = len(members) + 2 * len(duos)
         width = self.width  # (a split found narrows it)
         lo, hi = max(lo, high - width), min(hi, low + width)
@@ -420,7 +423,7 @@ class PairsSearch(WindowSearch):
             least = max(least, left - hi * after // lcm, -(-(left * lcm - spread) // scale))
             most = min(most, left + (-lo * after) // lcm, (left * lcm + spread) // scale)
         least, most = least - base, most - base  # the partners' units
-        window = (lo, hi, low, high)
+        window = (lo, hi, low, high, left)
         # Each team is placed unless a swap with a team placed before improves it.
         tick, beats = self._tick, self._beats_a_pair
         if len(members) < 3 * teams_left:  # some team of three takes a party of two
@@ -460,13 +463,13 @@ class PairsSearch(WindowSearch):
         taken: tuple[int, ...],
         duos: list[int],
         teams_left: int,
-        window: tuple[int, int, int, int],
+        window: tuple[int, int, int, int, int],
         placed: Placed,
     ) -> None:
         """Place a team of three (its lone players' units ``values``, and ``duo``, its party
         of two, or -1; ``total`` units in all) unless it breaks the width; then divide the
         rest: ``members`` without ``taken`` and ``duos`` without ``duo``."""
-        lo, hi, low, high = window
+        lo, hi, low, high, left = window
         mean = total * (self.problem.lcm // 3)
         low, high = min(low, mean), max(high, mean)
         if high - low > self.width:  # (a split found since may have narrowed it)
@@ -479,7 +482,7 @@ class PairsSearch(WindowSearch):
         self.teams.append(team)
         placed.append((total, values))
         try:
-            self._divide(members, duos, teams_left - 1, lo, hi, low, high, placed)
+            self._divide(members, duos, teams_left - 1, left - total, lo, hi, low, high, placed)
         finally:
             self.teams.pop()
             placed.pop()
@@ -490,7 +493,11 @@ class PairsSearch(WindowSearch):
         mean M to the other, mean N (see the module docstring)."""
         self._tick(CHECK_STEP * len(self.walked))
         lcm = self.problem.lcm
-        twos = [a + b for k, a in enumerate(values) for b in values[k + 1 :]]
+        if len(values) == 3:  # otherwise one lone player with a party of two
+            a, b, c = values
+            twos: tuple[int, ...] = (a + b, a + c, b + c)
+        else:
+            twos = ()
         for pair_mean, b1, b2 in self.walked:
             # d * lcm <= 2 (M - N) * lcm in scaled means; d is a whole number of units
             if mean > pair_mean:
@@ -498,16 +505,18 @@ class PairsSearch(WindowSearch):
                 for a in values:
                     if 0 < a - b1 <= limit or 0 < a - b2 <= limit:
                         return True
+                both = b1 + b2
                 for a in twos:
-                    if 0 < a - b1 - b2 <= limit:
+                    if 0 < a - both <= limit:
                         return True
             elif mean < pair_mean:
                 limit = 2 * (pair_mean - mean) // lcm
                 for a in values:
                     if 0 < b1 - a <= limit or 0 < b2 - a <= limit:
                         return True
+                both = b1 + b2
                 for a in twos:
-                    if 0 < b1 + b2 - a <= limit:
+                    if 0 < both - a <= limit:
                         return True
         return False
 
