@@ -29,6 +29,7 @@ RESTARTS = 8  # the local search stops after this many restarts in a row without
 EXACT_PLAYERS = 24
 PROOF_BUDGET = 250_000
 PROOF_BUDGET_LARGE = 100_000
+GENERAL_FALLBACK = 50_000  # of PROOF_BUDGET, for the general search after the pairs search
 CONSTRAINT_BUDGET = 200_000  # nodes of the feasibility search for parties and apart pairs
 ENUM_CAP = 300  # the pool's window is listed exactly up to this many splits ...
 ENUM_BUDGET = 20_000  # ... within this many search nodes

@@ -42,24 +42,19 @@ from .window import Exhausted, WindowSearch
 
 # Steps counted for each piece of work, so that the budget means about the same time as
 # in the general search (calibrated with bench/balance.py).
-WALK_STEP = 4  # one position of the walk
-PLACE_STEP = 6  # one team of three tried
-CHECK_STEP = 1  # one pair or team checked against another
+WALK_STEP = 5  # one position of the walk (and a CHECK_STEP each for _chain and _reach)
+DIVIDE_STEP = 15  # one call of the division: its bounds and its list of partners
+PLACE_STEP = 3  # one team of three tried (and a CHECK_STEP for its swaps with the pairs)
+CHECK_STEP = 1  # one check
 
 Placed = list[tuple[int, tuple[int, ...]]]  # teams of three: (units summed, lone units)
 
 
 def pairs_apply(problem: Problem) -> bool:
-    """Whether ``PairsSearch`` should prove this lobby: sizes two and one other, no apart
+    """Whether ``PairsSearch`` can prove this lobby: sizes two and one other, no apart
     pairs, and no party a team of two could not hold (except a party of three filling a
-    team of three). With teams of three it needs at least as many pairs as teams of three:
-    with more teams of three, dividing the players set aside costs more than the walk
-    saves, and the general search proves more lobbies within the budget (24 players in 9
-    teams, 20 in 7). With as many, the walk proves more (30 players in 12 teams: 52 % of
-    the lobbies against 2 %; 20 in 8: both every lobby)."""
+    team of three)."""
     if not problem.r or problem.q not in (1, 2) or any(problem.apart):
-        return False
-    if problem.q == 2 and problem.k - problem.r < problem.r:
         return False
     return all(z <= 2 or (z == 3 and problem.q == 2) for z in problem.size)
 
@@ -384,7 +379,7 @@ class PairsSearch(WindowSearch):
         and ``duos``, ``left`` units in all: the strongest member with each choice of
         partners that keeps its mean in the window. Then the parties of two left are pairs
         of their own."""
-        self._tick(PLACE_STEP)
+        self._tick(DIVIDE_STEP)
         value, lcm, units = self.problem.value, self.problem.lcm, self.units
         players = len(members) + 2 * len(duos)
         width = self.width  # (a split found narrows it)
@@ -491,7 +486,7 @@ class PairsSearch(WindowSearch):
         """Whether a swap with a pair of the walk (one lone player for one, or two for the
         pair's two) moves d units with 0 < d <= 2 (M - N) from the team with the higher
         mean M to the other, mean N (see the module docstring)."""
-        self._tick(CHECK_STEP * len(self.walked))
+        self._tick(CHECK_STEP)
         lcm = self.problem.lcm
         if len(values) == 3:  # otherwise one lone player with a party of two
             a, b, c = values

@@ -16,7 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .heuristic import true_gap
-from .limits import EXACT_PLAYERS, PROOF_BUDGET, PROOF_BUDGET_LARGE, ROUNDING, SLACK
+from .limits import (
+    EXACT_PLAYERS,
+    GENERAL_FALLBACK,
+    PROOF_BUDGET,
+    PROOF_BUDGET_LARGE,
+    ROUNDING,
+    SLACK,
+)
 from .pairs_proof import PairsSearch, pairs_apply
 from .problem import Problem
 from .window import Slot, WindowSearch, team_of_split
@@ -55,21 +62,33 @@ def prove_window(
             raise _Optimal
         return _width_below(problem, best.gap)
 
-    width = _width_below(problem, gap)
-    if pairs_apply(problem):
-        budget = PROOF_BUDGET if problem.n <= EXACT_PLAYERS else PROOF_BUDGET_LARGE
-        search: WindowSearch = PairsSearch(problem, width, budget, found)
-    elif problem.n <= EXACT_PLAYERS:
-        search = _ProofSearch(problem, width, PROOF_BUDGET, found)
-    else:
-        search = WindowSearch(problem, width, PROOF_BUDGET_LARGE, found)
+    proven = _width_below(problem, gap) < 0 or gap <= optimum
     try:
-        proven = width < 0 or gap <= optimum or search.run()
+        for search, budget in _searches(problem):
+            if proven:
+                break
+            # (each search starts from the best split the one before found)
+            proven = search(problem, _width_below(problem, best.gap), budget, found).run()
     except _Optimal:
         proven = True
     if not proven and known is not None and best.gap - lower > SLACK:
         best.team_of, best.gap, proven = known, true_gap(problem, known), True
     return best.team_of, best.gap, proven
+
+
+def _searches(problem: Problem) -> list[tuple[type[WindowSearch], int]]:
+    """The searches to run, in turn, each with its budget."""
+    exact = problem.n <= EXACT_PLAYERS
+    general = _ProofSearch if exact else WindowSearch
+    budget = PROOF_BUDGET if exact else PROOF_BUDGET_LARGE
+    if not pairs_apply(problem):
+        return [(general, budget)]
+    if exact and problem.q == 2 and 2 * problem.r > problem.k:
+        # More teams of three than pairs: when players far from the rest pin some teams
+        # of three, the general search, which places the hardest player's team first,
+        # finishes where the walk would divide many sets of players aside.
+        return [(PairsSearch, budget - GENERAL_FALLBACK), (general, GENERAL_FALLBACK)]
+    return [(PairsSearch, budget)]
 
 
 @dataclass
