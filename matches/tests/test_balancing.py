@@ -470,16 +470,19 @@ PAIRS_CASES = [
 def test_the_pairs_search_finds_the_narrowest_split(n, k, case):
     """The walk from both ends with the exchanges left out still meets the narrowest split
     of every lobby of teams of two and three (or one and two), with parties of two and of
-    three: checked against every split."""
+    three, equal ratings, two clusters and a player far from the rest: checked against
+    every split."""
     from matches.balancing.pairs_proof import PairsSearch
     from matches.balancing.problem import Problem
 
     rng = random.Random(f"pairs search/{n}/{k}/{case}")
+    far = 600.0 if n % 2 else 2400.0  # one player far below (or above) the rest
     make = [
         lambda i: rng.gauss(1500, 250),
         lambda i: 100.0 * rng.randint(10, 20),  # many equal ratings: ties in the exchanges
         lambda i: rng.gauss(1100 if i % 2 else 1900, 40),
-    ][case % 3]
+        lambda i: far if i == 1 else rng.gauss(1500, 250),  # bound for a team of the other size
+    ][case]
     members = [Member(i, make(i), 100.0) for i in range(1, n + 1)]
     ids = [m.id for m in members]
     rng.shuffle(ids)
@@ -541,14 +544,50 @@ def test_the_pairs_search_agrees_with_the_general_search():
 
 @pytest.mark.parametrize(
     ("n", "k", "index"),
-    # Lobbies of bench/balance.py the general search could not prove within its budget.
-    [(24, 10, 1), (24, 10, 6), (24, 10, 13), (22, 10, 15), (22, 10, 20), (24, 11, 38)],
+    [
+        # Lobbies of bench/balance.py the general search could not prove within its budget
+        (24, 10, 1),
+        (24, 10, 6),
+        (24, 10, 13),
+        (22, 10, 15),
+        (22, 10, 20),
+        (24, 11, 38),
+        # nor the first pairs search, without the bounds on the teams of three
+        (22, 9, 0),
+        (22, 9, 2),  # one player 300 points below the next: the two strongest join them
+        (22, 9, 6),
+        (22, 9, 21),
+        (22, 9, 39),
+        (24, 10, 2),
+        (24, 9, 27),  # more teams of three than pairs
+        (24, 9, 37),
+    ],
 )
 def test_teams_of_two_and_three_are_proven(n, k, index):
     members = bench_lobby("random", n, k, index)
     result = balance(members, teams=k, seed=index)
     assert_valid(result.split, members, k)
     assert result.optimal and result.certified_gap == 0.0
+
+
+def test_the_general_search_finishes_what_the_pairs_search_cannot():
+    """24 players in 9 teams (six of three), two of them 750 points below the rest: each
+    needs two of the strongest, which the general search places first. The pairs search
+    alone runs out of the whole budget; with the general search after it, it is proven."""
+    from matches.balancing.limits import PROOF_BUDGET
+    from matches.balancing.pairs_proof import PairsSearch
+    from matches.balancing.problem import Problem
+    from matches.balancing.window_proof import _width_below
+
+    members = bench_lobby("random", 24, 9, 3)
+    result = balance(members, teams=9, seed=3)
+    assert_valid(result.split, members, 9)
+    assert result.optimal and result.certified_gap == 0.0
+
+    problem = Problem.build(members, 9, (), ())
+    width = _width_below(problem, result.best_gap)  # a split more than a point better
+    alone = PairsSearch(problem, width, PROOF_BUDGET, lambda split: width)
+    assert not alone.run()
 
 
 @pytest.mark.parametrize(("n", "k"), [(16, 10), (20, 12), (24, 14), (24, 16)])
