@@ -25,11 +25,13 @@ RESTARTS = 8  # the local search stops after this many restarts in a row without
 # proof's search counts what the plain search would count for the work it still does, so
 # it proves whatever the plain search proves within the same budget, with the same answer.
 # Lobbies with teams of two and one other size get pairs_proof.PairsSearch instead, at
-# any size, with the same budgets; its steps are weighted to take about as long.
+# any size, with the same budgets; its steps are weighted to take about as long. Up to
+# EXACT_PLAYERS, with more teams of three than pairs, it leaves the last GENERAL_FALLBACK
+# steps to the general search.
 EXACT_PLAYERS = 24
 PROOF_BUDGET = 250_000
 PROOF_BUDGET_LARGE = 100_000
-GENERAL_FALLBACK = 50_000  # of PROOF_BUDGET, for the general search after the pairs search
+GENERAL_FALLBACK = 50_000
 CONSTRAINT_BUDGET = 200_000  # nodes of the feasibility search for parties and apart pairs
 ENUM_CAP = 300  # the pool's window is listed exactly up to this many splits ...
 ENUM_BUDGET = 20_000  # ... within this many search nodes
