@@ -41,13 +41,14 @@ def prove_window(
     none proves the best split found. Returns it, its true gap and whether the search
     finished (``lower`` is the lower bound proven before).
 
-    For teams of one and two, or of two and three with no more teams of three than pairs,
-    the search is ``pairs_proof.PairsSearch``. Otherwise up to EXACT_PLAYERS it is ``_ProofSearch``;
-    beyond, the plain window search, step for step as calibrated. When the optimum is
-    known beforehand (teams of two), the search stops as soon as it has found a split that
-    good: it could find nothing after it, so the answer is the one the whole search would
-    give. If it runs out of budget first, and what it found is not within SLACK of
-    ``lower``, the known split is taken.
+    For teams of one and two, or of two and three, the search is ``pairs_proof.PairsSearch``
+    (up to EXACT_PLAYERS with more teams of three than pairs, followed by the general search
+    for the last GENERAL_FALLBACK steps). Otherwise up to EXACT_PLAYERS it is
+    ``_ProofSearch``; beyond, the plain window search, step for step as calibrated. When
+    the optimum is known beforehand (teams of two), the search stops as soon as it has
+    found a split that good: it could find nothing after it, so the answer is the one the
+    whole search would give. If it runs out of budget first, and what it found is not
+    within SLACK of ``lower``, the known split is taken.
     """
     best = _Best(team_of, gap)
     known = _pairs(problem)
