@@ -393,6 +393,57 @@ def test_a_party_filling_a_team_bounds_the_optimum(n, k):
     assert biting  # and it is close to the optimum at times, not only a valid zero
 
 
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n=st.integers(4, 10),
+    teams=st.integers(2, 4),
+    kind=st.sampled_from(["normal", "clusters", "hundreds", "outlier"]),
+    party=st.booleans(),
+    seed=st.integers(0, 10**6),
+)
+def test_the_threshold_bound_never_exceeds_the_optimum(n, teams, kind, party, seed):
+    """The count of strong players per team bounds the spread from below: never above the
+    narrowest spread of every split, in the search's own units."""
+    from matches.balancing.problem import Problem
+    from matches.balancing.proof import _threshold_bound
+
+    k = min(teams, n // 2)
+    rng = random.Random(seed)
+    rating = {
+        "normal": lambda i: rng.gauss(1500, 250),
+        "clusters": lambda i: rng.gauss(1100 if i % 2 else 1900, 40),
+        "hundreds": lambda i: 100.0 * rng.randint(10, 20),
+        "outlier": lambda i: 2900.0 if i == 1 else rng.gauss(1500, 250),
+    }[kind]
+    members = [Member(i, rating(i), 100.0) for i in range(1, n + 1)]
+    together = [[1, 2]] if party else []
+    problem = Problem.build(members, k, together, ())
+    assert _threshold_bound(problem) <= brute_spread(problem, members, k, together)
+
+
+def test_the_threshold_bound_proves_two_clusters_in_three_teams():
+    """11 players around 1900 and 11 around 1100 (sd 40) in teams of 8, 7 and 7: some team
+    of seven must have four of one cluster, so the bound is within a point of the optimum
+    and the lobby is proven without the window search (which needs 15 to 20 times its
+    budget). In seven teams it certifies the answer to within about 50 points."""
+    rng = random.Random("two clusters/22/3")
+    for seed in range(3):
+        members = [
+            Member(i, rng.gauss(1100 if i % 2 else 1900, 40), rng.uniform(50, 350))
+            for i in range(1, 23)
+        ]
+        result = balance(members, teams=3, seed=seed)
+        assert result.optimal and result.certified_gap == 0.0
+    rng = random.Random("two clusters/22/7")
+    for seed in range(3):
+        members = [
+            Member(i, rng.gauss(1100 if i % 2 else 1900, 40), rng.uniform(50, 350))
+            for i in range(1, 23)
+        ]
+        result = balance(members, teams=7, seed=seed)
+        assert 0 < result.certified_gap < 60
+
+
 def spread_of(problem, split):
     """The spread of a split's team means as the window search scales them."""
     means = [
