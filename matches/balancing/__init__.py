@@ -46,7 +46,9 @@ lower bound on the true optimum is proven within one point of the gap found (SLA
    parties that cannot share a team keep their teams' means apart (the separation bound).
    Otherwise, two teams: an exact dynamic programme over (players, sum) with Python ints
    as bitsets, ``reach[c] |= reach[c - 1] << value``; a party is one item, a group of
-   parties linked by apart pairs is one item with two orientations. More teams: a window
+   parties linked by apart pairs is one item with two orientations. More teams: the
+   threshold bound (how many players above a wide rating gap each team can have bounds
+   its mean, and the counts must add up), then a window
    search, which builds teams one at a time around the hardest party left and only tries
    team sums whose mean keeps the spread under the target; finding nothing proves the
    answer. Up to 24 players it remembers the sets of players left that led nowhere. With
