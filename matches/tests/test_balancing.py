@@ -426,6 +426,9 @@ def test_the_threshold_bound_proves_two_clusters_in_three_teams():
     of seven must have four of one cluster, so the bound is within a point of the optimum
     and the lobby is proven without the window search (which needs 15 to 20 times its
     budget). In seven teams it certifies the answer to within about 50 points."""
+    from matches.balancing.problem import Problem
+    from matches.balancing.proof import _threshold_bound
+
     rng = random.Random("two clusters/22/3")
     for seed in range(3):
         members = [
@@ -434,6 +437,8 @@ def test_the_threshold_bound_proves_two_clusters_in_three_teams():
         ]
         result = balance(members, teams=3, seed=seed)
         assert result.optimal and result.certified_gap == 0.0
+        problem = Problem.build(members, 3, (), ())
+        assert problem.points(_threshold_bound(problem)) - 0.5 >= result.best_gap - 1.0
     rng = random.Random("two clusters/22/7")
     for seed in range(3):
         members = [
@@ -605,7 +610,7 @@ def test_the_pairs_search_agrees_with_the_general_search():
         (24, 11, 38),
         # nor the first pairs search, without the bounds on the teams of three
         (22, 9, 0),
-        (22, 9, 2),  # one player 300 points below the next: the two strongest join them
+        (22, 9, 2),  # one player 350 points below the next: the two strongest join them
         (22, 9, 6),
         (22, 9, 21),
         (22, 9, 39),
@@ -622,8 +627,8 @@ def test_teams_of_two_and_three_are_proven(n, k, index):
 
 
 def test_the_general_search_finishes_what_the_pairs_search_cannot():
-    """24 players in 9 teams (six of three), two of them 750 points below the rest: each
-    needs two of the strongest, which the general search places first. The pairs search
+    """24 players in 9 teams (six of three), two of them over 500 points below the next:
+    each needs two of the strongest, which the general search places first. The pairs search
     alone runs out of the whole budget; with the general search after it, it is proven."""
     from matches.balancing.limits import PROOF_BUDGET
     from matches.balancing.pairs_proof import PairsSearch
