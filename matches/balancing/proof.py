@@ -133,7 +133,8 @@ def _threshold_bound(problem: Problem, thresholds: int = 2) -> int:
     least that of the ``h`` weakest strong and ``s - h`` weakest weak players, and at most
     that of the strongest (each team as if it could take them: a relaxation, so the bound
     stays valid with parties and apart pairs). With every mean in ``L..L + B``, each team
-    needs an ``h`` whose range meets that window, and those ``h`` add up to ``m``. The
+    needs an ``h`` whose range meets that window, and those ``h`` add up to ``m``; and the
+    window holds the average of the means (weighted by size), the players' mean. The
     ``h`` a team can take run over an interval that rises with ``L``, so for each ``B``
     only the candidate ``L`` where an interval changes need testing; the least ``B`` that
     works is the bound. With two clusters of players and teams that cannot share them
@@ -144,6 +145,7 @@ def _threshold_bound(problem: Problem, thresholds: int = 2) -> int:
     if problem.r:
         sizes[problem.q + 1] = problem.r
     cuts = sorted(range(1, len(units)), key=lambda t: (units[t - 1] - units[t], t))
+    average = Fraction(problem.total * lcm, problem.n)  # of the team means, by size
     best = 0
     for cut in cuts[:thresholds]:
         weak, strong = units[:cut], units[cut:]
@@ -155,7 +157,7 @@ def _threshold_bound(problem: Problem, thresholds: int = 2) -> int:
         narrow, wide = -1, highest - lowest  # infeasible, feasible
         while wide - narrow > 1:
             middle = (narrow + wide) // 2
-            if _counts_fit(ranges, sizes, len(strong), middle):
+            if _counts_fit(ranges, sizes, len(strong), middle, average):
                 wide = middle
             else:
                 narrow = middle
@@ -177,18 +179,28 @@ def _mean_ranges(
 
 
 def _counts_fit(
-    ranges: dict[int, dict[int, tuple[int, int]]], sizes: dict[int, int], strong: int, spread: int
+    ranges: dict[int, dict[int, tuple[int, int]]],
+    sizes: dict[int, int],
+    strong: int,
+    spread: int,
+    average: Fraction,
 ) -> bool:
-    """Whether some window ``L..L + spread`` lets every team take a count of strong players
-    whose range meets it, the counts adding up to ``strong``.
+    """Whether some window ``L..L + spread`` holding the ``average`` mean lets every team
+    take a count of strong players whose range meets it, the counts adding up to
+    ``strong``. (The means are whole numbers, so is ``L``.)
 
     The counts a team of each size can take form an interval (a range rises with its
     count), and both its ends rise with ``L``: the least sum of counts can only grow
     past ``strong`` and the largest only reach it. So the windows that work, if any, form
     intervals that each start where some count's range first meets the window from
-    below: at ``L`` = its least mean - ``spread``. Those are the windows tested.
+    below, at ``L`` = its least mean - ``spread``, or where the window first holds the
+    average. Those are the windows tested.
     """
-    for start in {lo - spread for r in ranges.values() for lo, _ in r.values()}:
+    first, last = math.ceil(average - spread), math.floor(average)
+    starts = {lo - spread for r in ranges.values() for lo, _ in r.values()} | {first}
+    for start in starts:
+        if not first <= start <= last:
+            continue
         fewest = most = 0
         for size, teams in sizes.items():
             counts = [
