@@ -17,6 +17,7 @@ from .feasibility import components
 from .heuristic import local_search, true_gap
 from .limits import ROUNDING, SLACK
 from .problem import Problem
+from .threshold import threshold_bound
 from .window_proof import prove_window
 
 
@@ -41,7 +42,7 @@ def optimise(problem: Problem, start: list[int]) -> _Search:
         return _Search(team_of, gap, max(lower, problem.points(optimum) - ROUNDING))
     # A fraction of a millisecond, and it proves lobbies the window search cannot (two
     # clusters of players in three teams), so it comes first.
-    lower = max(lower, problem.points(_threshold_bound(problem)) - ROUNDING)
+    lower = max(lower, problem.points(threshold_bound(problem)) - ROUNDING)
     if gap - lower <= SLACK:
         return _Search(team_of, gap, lower)
     team_of, gap, proven = prove_window(problem, team_of, gap, lower)
@@ -123,97 +124,6 @@ def _whole_team_bound(problem: Problem) -> int:
         rest = problem.total - sum(problem.value[p] for p in whole)
         means.append(Fraction(rest * problem.lcm, players))
     return math.ceil(max(means) - min(means))
-
-
-def _threshold_bound(problem: Problem, thresholds: int = 2) -> int:
-    """The least spread forced by how many strong players each team can have (scaled).
-
-    Split the players at one of the widest gaps between consecutive ratings into the
-    strong ``m`` and the weak. A team of ``s`` with ``h`` strong players has a mean at
-    least that of the ``h`` weakest strong and ``s - h`` weakest weak players, and at most
-    that of the strongest (each team as if it could take them: a relaxation, so the bound
-    stays valid with parties and apart pairs). With every mean in ``L..L + B``, each team
-    needs an ``h`` whose range meets that window, and those ``h`` add up to ``m``; and the
-    window holds the average of the means (weighted by size), the players' mean. The
-    ``h`` a team can take run over an interval that rises with ``L``, so for each ``B``
-    only the candidate ``L`` where an interval changes need testing; the least ``B`` that
-    works is the bound. With two clusters of players and teams that cannot share them
-    evenly, it is most of the optimum.
-    """
-    units, lcm = sorted(problem.units), problem.lcm
-    sizes = {problem.q: problem.k - problem.r}
-    if problem.r:
-        sizes[problem.q + 1] = problem.r
-    cuts = sorted(range(1, len(units)), key=lambda t: (units[t - 1] - units[t], t))
-    average = Fraction(problem.total * lcm, problem.n)  # of the team means, by size
-    best = 0
-    for cut in cuts[:thresholds]:
-        weak, strong = units[:cut], units[cut:]
-        ranges = {s: _mean_ranges(weak, strong, s, lcm // s) for s in sizes}
-        if any(not r for r in ranges.values()):
-            continue
-        lowest = min(lo for r in ranges.values() for lo, _ in r.values())
-        highest = max(hi for r in ranges.values() for _, hi in r.values())
-        narrow, wide = -1, highest - lowest  # infeasible, feasible
-        while wide - narrow > 1:
-            middle = (narrow + wide) // 2
-            if _counts_fit(ranges, sizes, len(strong), middle, average):
-                wide = middle
-            else:
-                narrow = middle
-        best = max(best, wide)
-    return best
-
-
-def _mean_ranges(
-    weak: list[int], strong: list[int], size: int, factor: int
-) -> dict[int, tuple[int, int]]:
-    """For each count ``h`` of strong players a team of ``size`` can have, the least and
-    the most its scaled mean can be (``weak`` and ``strong`` sorted ascending)."""
-    ranges = {}
-    for h in range(max(0, size - len(weak)), min(size, len(strong)) + 1):
-        least = sum(strong[:h]) + sum(weak[: size - h])
-        most = sum(strong[len(strong) - h :]) + sum(weak[len(weak) - (size - h) :])
-        ranges[h] = (least * factor, most * factor)
-    return ranges
-
-
-def _counts_fit(
-    ranges: dict[int, dict[int, tuple[int, int]]],
-    sizes: dict[int, int],
-    strong: int,
-    spread: int,
-    average: Fraction,
-) -> bool:
-    """Whether some window ``L..L + spread`` holding the ``average`` mean lets every team
-    take a count of strong players whose range meets it, the counts adding up to
-    ``strong``. (The means are whole numbers, so is ``L``.)
-
-    The counts a team of each size can take form an interval (a range rises with its
-    count), and both its ends rise with ``L``: the least sum of counts can only grow
-    past ``strong`` and the largest only reach it. So the windows that work, if any, form
-    intervals that each start where some count's range first meets the window from
-    below, at ``L`` = its least mean - ``spread``, or where the window first holds the
-    average. Those are the windows tested.
-    """
-    first, last = math.ceil(average - spread), math.floor(average)
-    starts = {lo - spread for r in ranges.values() for lo, _ in r.values()} | {first}
-    for start in starts:
-        if not first <= start <= last:
-            continue
-        fewest = most = 0
-        for size, teams in sizes.items():
-            counts = [
-                h for h, (lo, hi) in ranges[size].items() if lo <= start + spread and hi >= start
-            ]
-            if not counts:
-                break
-            fewest += teams * counts[0]
-            most += teams * counts[-1]
-        else:
-            if fewest <= strong <= most:
-                return True
-    return False
 
 
 def _exact_two_teams(problem: Problem) -> tuple[list[int], int]:
