@@ -40,10 +40,11 @@ lower bound on the true optimum is proven within one point of the gap found (SLA
    the swaps nearest the transfer that would equalise their means are found by binary
    search; a party swaps with a party of its size or with as many lone players. Seeded
    restarts follow (iterated local search).
-3. Proof (``proof.py``, ``window_proof.py``, ``window.py``). Lower bounds first: team sums
-   are integers, so the means cannot be closer than the best whole-number distribution of
-   the total allows (the integrality bound, which proves most lobbies at once); and two
-   parties that cannot share a team keep their teams' means apart (the separation bound).
+3. Proof (``proof.py``, ``threshold.py``, ``window_proof.py``, ``window.py``). Lower bounds
+   first: team sums are integers, so the means cannot be closer than the best whole-number
+   distribution of the total allows (the integrality bound, which proves most lobbies at
+   once); and two parties that cannot share a team keep their teams' means apart (the
+   separation bound).
    Otherwise, two teams: an exact dynamic programme over (players, sum) with Python ints
    as bitsets, ``reach[c] |= reach[c - 1] << value``; a party is one item, a group of
    parties linked by apart pairs is one item with two orientations. More teams: the
