@@ -42,7 +42,8 @@ def optimise(problem: Problem, start: list[int]) -> _Search:
         return _Search(team_of, gap, max(lower, problem.points(optimum) - ROUNDING))
     # A fraction of a millisecond, and it proves lobbies the window search cannot (two
     # clusters of players in three teams), so it comes first.
-    lower = max(lower, problem.points(threshold_bound(problem)) - ROUNDING)
+    enough = math.ceil(problem.scaled(gap - SLACK + ROUNDING))  # what would prove the gap
+    lower = max(lower, problem.points(threshold_bound(problem, enough)) - ROUNDING)
     if gap - lower <= SLACK:
         return _Search(team_of, gap, lower)
     team_of, gap, proven = prove_window(problem, team_of, gap, lower)

@@ -23,17 +23,19 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from itertools import accumulate, product
+from itertools import accumulate, combinations, product
 
 from .problem import Problem
 
 GROUPS_CAP = 5_000  # ways to give the teams their counts, beyond which teams go alone
+PARTITIONS_CAP = 500  # ways to deal a group's players, beyond which it takes the average
 CUTS = 2  # the widest gaps tried
 
 
-def threshold_bound(problem: Problem, groups: bool = True) -> int:
-    """The least spread of scaled means the counts of strong players allow (``groups``
-    False bounds each team alone, as beyond GROUPS_CAP: the tests check both)."""
+def threshold_bound(problem: Problem, enough: int | None = None, groups: bool = True) -> int:
+    """The least spread of scaled means the counts of strong players allow, or a smaller
+    bound once it is known to fall short of ``enough`` (``groups`` False bounds each team
+    alone, as beyond GROUPS_CAP: the tests check both)."""
     units, lcm = sorted(problem.units), problem.lcm
     sizes = {problem.q: problem.k - problem.r}
     if problem.r:
@@ -43,7 +45,7 @@ def threshold_bound(problem: Problem, groups: bool = True) -> int:
     best = 0
     for cut in cuts[:CUTS]:
         weak, strong = units[:cut], units[cut:]
-        bound = _by_groups(weak, strong, sizes, lcm, average) if groups else None
+        bound = _by_groups(weak, strong, sizes, lcm, average, enough) if groups else None
         if bound is None:
             bound = _by_teams(weak, strong, sizes, lcm, average)
         best = max(best, bound)
@@ -51,54 +53,162 @@ def threshold_bound(problem: Problem, groups: bool = True) -> int:
 
 
 def _by_groups(
-    weak: list[int], strong: list[int], sizes: dict[int, int], lcm: int, average: Fraction
+    weak: list[int],
+    strong: list[int],
+    sizes: dict[int, int],
+    lcm: int,
+    average: Fraction,
+    enough: int | None,
 ) -> int | None:
-    """The bound over every way to give the teams their counts, or None past GROUPS_CAP."""
+    """The bound over every way to give the teams their counts, or None past GROUPS_CAP.
+
+    A way gives each size's teams their counts (``shares``: how many teams get each
+    count). Its need is the window from the highest least mean of its groups (and the
+    average) down to their lowest most mean (and the average). Each way's need is found
+    with the groups' average sums first; dealing the players out can only raise it, so
+    the ways are dealt out from the least need on, until the next one's need is no less
+    than the least dealt-out need so far (or that falls short of ``enough``)."""
     m = len(strong)
-    ways = []
+    options = []  # per size: (strong players, size, counts, shares)
     for size, teams in sizes.items():
         counts = range(max(0, size - len(weak)), min(size, m) + 1)
-        ways.append([(size, counts, shares) for shares in _shares(teams, len(counts))])
-    if math.prod(len(x) for x in ways) > GROUPS_CAP:
+        shares = _shares(teams, len(counts))
+        options.append([(_strong(counts, s), size, counts, s) for s in shares])
+    if math.prod(len(x) for x in options) > GROUPS_CAP:
         return None
-    sums = _Sums(weak, strong)
+    groups = _Groups(weak, strong, lcm)
+    rough = []
+    for index, way in enumerate(product(*options)):
+        if sum(option[0] for option in way) == m:
+            need = _need(way, groups, average, dealt=False)
+            if need is not None:
+                rough.append((need, index, way))
+    rough.sort(key=lambda item: item[:2])
     best: int | None = None
-    for way in product(*ways):
-        total = sum(g * h for _, counts, shares in way for g, h in zip(shares, counts, strict=True))
-        need = _need(way, sums, lcm, average) if total == m else None
-        if need is not None and (best is None or need < best):
-            best = need
+    for need, _, way in rough:
+        if best is not None and need >= best:
+            break
+        if best is not None and enough is not None and best < enough:
+            return max(0, need)  # no less than any way left, and short of enough
+        dealt = _need(way, groups, average, dealt=True)  # (never None where need is not)
+        if dealt is not None:
+            best = dealt if best is None else min(best, dealt)
     return 0 if best is None else max(0, best)
 
 
-class _Sums:
-    """The least and the most ``c`` strong (or weak) players add up to, for every ``c``."""
+def _strong(counts: range, shares: tuple[int, ...]) -> int:
+    return sum(g * h for g, h in zip(shares, counts, strict=True))
 
-    def __init__(self, weak: list[int], strong: list[int]) -> None:
-        self.weak, self.strong = len(weak), len(strong)
+
+def _need(way: tuple, groups: _Groups, average: Fraction, dealt: bool) -> int | None:
+    """The least ``B`` for one way (None if it asks for more strong or weak players than
+    there are): the window reaches up to every group's least highest mean and to the
+    average, and down to every group's most lowest mean and to the average."""
+    floor = ceiling = average
+    for _, size, counts, shares in way:
+        bounds = groups.part(size, counts, shares, dealt)
+        if bounds is None:
+            return None
+        floor, ceiling = max(floor, bounds[0]), min(ceiling, bounds[1])
+    return math.ceil(floor) - math.floor(ceiling)  # the means are whole numbers
+
+
+class _Groups:
+    """For ``g`` teams of one size and count, the least their highest sum can be and the
+    most their lowest can be: from the players' sums (their average), or dealt out."""
+
+    def __init__(self, weak: list[int], strong: list[int], lcm: int) -> None:
+        self.weak, self.strong, self.lcm = weak, strong, lcm  # each ascending
         self.least = [0, *accumulate(strong)], [0, *accumulate(weak)]
         self.most = [0, *accumulate(reversed(strong))], [0, *accumulate(reversed(weak))]
+        self.dealt: dict[tuple[int, int, int], tuple[Fraction, Fraction]] = {}
+        self.parts: dict[tuple, tuple[Fraction, Fraction] | None] = {}
 
+    def part(
+        self, size: int, counts: range, shares: tuple[int, ...], dealt: bool
+    ) -> tuple[Fraction, Fraction] | None:
+        """The highest least and the lowest most mean of a size's groups (kept)."""
+        key = (size, shares, dealt)
+        if key not in self.parts:
+            self.parts[key] = self._part(size, counts, shares, dealt)
+        return self.parts[key]
 
-def _need(way: tuple, sums: _Sums, lcm: int, average: Fraction) -> int | None:
-    """The least ``B`` for one way to give the teams their counts (None if it asks for
-    more strong or weak players than there are). The window must reach up to every
-    group's least mean and to the average, and down to every group's most mean and to
-    the average: ``B`` is the widest of those differences."""
-    floor = ceiling = average
-    for size, counts, shares in way:
-        factor = lcm // size
+    def _part(
+        self, size: int, counts: range, shares: tuple[int, ...], dealt: bool
+    ) -> tuple[Fraction, Fraction] | None:
+        factor = self.lcm // size
+        floors, ceilings = [], []
         for g, h in zip(shares, counts, strict=True):
             if not g:
                 continue
-            strong, weak = g * h, g * (size - h)
-            if strong > sums.strong or weak > sums.weak:
+            sums = self.sums(size, g, h, dealt)
+            if sums is None:
                 return None
-            least = sums.least[0][strong] + sums.least[1][weak]
-            most = sums.most[0][strong] + sums.most[1][weak]
-            floor = max(floor, Fraction(least * factor, g))
-            ceiling = min(ceiling, Fraction(most * factor, g))
-    return math.ceil(floor) - math.floor(ceiling)  # the means are whole numbers
+            floors.append(sums[0] * factor)
+            ceilings.append(sums[1] * factor)
+        return max(floors), min(ceilings)
+
+    def sums(self, size: int, g: int, h: int, dealt: bool) -> tuple[Fraction, Fraction] | None:
+        """None when there are not ``g h`` strong and ``g (size - h)`` weak players."""
+        strong, weak = g * h, g * (size - h)
+        if strong > len(self.strong) or weak > len(self.weak):
+            return None
+        if not dealt:
+            least = self.least[0][strong] + self.least[1][weak]
+            most = self.most[0][strong] + self.most[1][weak]
+            return Fraction(least, g), Fraction(most, g)
+        key = (size, g, h)
+        if key not in self.dealt:
+            # The weakest (for the highest sum) and, negated, the strongest.
+            low = _least_highest(self.strong[:strong], self.weak[:weak], g, h, size - h)
+            high = -_least_highest(
+                [-x for x in reversed(self.strong)][:strong],
+                [-x for x in reversed(self.weak)][:weak],
+                g,
+                h,
+                size - h,
+            )
+            self.dealt[key] = (low, high)
+        return self.dealt[key]
+
+
+def _least_highest(strong: list[int], weak: list[int], g: int, h: int, rest: int) -> Fraction:
+    """The least the highest team sum can be when ``strong`` and ``weak`` (ascending) are
+    dealt to ``g`` teams of ``h`` and ``rest``: every way, each strong part matched with
+    a weak part in opposite orders (which keeps the highest sum least); their average
+    when there are more than PARTITIONS_CAP ways."""
+    if _ways(len(strong), g, h) * _ways(len(weak), g, rest) > PARTITIONS_CAP:
+        return Fraction(sum(strong) + sum(weak), g)
+    weak_parts = [sorted(b, reverse=True) for b in _parts(weak, g, rest)]
+    return Fraction(
+        min(
+            max(x + y for x, y in zip(sorted(a), b, strict=True))
+            for a in _parts(strong, g, h)
+            for b in weak_parts
+        )
+    )
+
+
+def _parts(items: list[int], g: int, size: int) -> list[list[int]]:
+    """The sums of the parts of every way to deal ``items`` into ``g`` parts of ``size``."""
+    if not size:
+        return [[0] * g]
+    if not items:
+        return [[]]
+    first, rest = items[0], items[1:]
+    out = []
+    for others in combinations(range(len(rest)), size - 1):
+        left = [x for k, x in enumerate(rest) if k not in others]
+        part = first + sum(rest[k] for k in others)
+        out += [[part, *sums] for sums in _parts(left, g - 1, size)]
+    return out
+
+
+def _ways(n: int, g: int, size: int) -> int:
+    """How many ways to deal ``n = g size`` items into ``g`` unordered parts of ``size``."""
+    if not size:
+        return 1
+    return math.factorial(n) // (math.factorial(size) ** g * math.factorial(g))
 
 
 def _shares(teams: int, counts: int) -> list[tuple[int, ...]]:
