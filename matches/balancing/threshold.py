@@ -8,15 +8,18 @@ that window, the counts add up to ``m``, and the window holds the players' mean 
 means' average, weighted by size). The least ``B`` that allows it bounds the spread.
 
 Teams with the same size and count do better together: ``g`` of them hold ``g h``
-different strong players, so the highest of their means is at least the mean of the
-``g h`` weakest strong and ``g (s - h)`` weakest weak players spread over ``g`` teams, and
-the lowest at most the same of the strongest (``_by_groups``). That needs every way to
-give the teams their counts, so beyond GROUPS_CAP of them each team is bounded alone
-(``_by_teams``).
+different strong players and ``g (s - h)`` weak ones. Swap each for the weakest of its
+kind, rank for rank, and no team's sum grows; so the highest of their sums is at least
+the least highest sum of any way to deal the ``g h`` weakest strong and ``g (s - h)``
+weakest weak players out to ``g`` teams (each strong part matched with a weak part in
+opposite orders, which keeps the highest sum least), and likewise the lowest at most the
+most lowest sum with the strongest. Past PARTITIONS_CAP ways to deal, the average sum
+stands in (``_least_highest``). That needs every way to give the teams their counts
+(``_by_groups``), so beyond GROUPS_CAP of them each team is bounded alone (``_by_teams``).
 
 Both are relaxations of the split (each team, or group, as if it could take the extreme
 players), so parties and apart pairs keep them valid. With two clusters of players that
-the teams cannot share evenly they come within a few points of the optimum.
+the teams cannot share evenly they are within a point of the optimum.
 """
 
 from __future__ import annotations
