@@ -100,6 +100,7 @@ def _by_groups(
 
 
 def _strong(counts: range, shares: tuple[int, ...]) -> int:
+    """How many strong players a size's teams take, ``shares[i]`` of them ``counts[i]``."""
     return sum(g * h for g, h in zip(shares, counts, strict=True))
 
 
