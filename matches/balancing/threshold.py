@@ -17,8 +17,10 @@ most lowest sum with the strongest. Past PARTITIONS_CAP ways to deal, the averag
 stands in (``_least_highest``). That needs every way to give the teams their counts
 (``_by_groups``), so beyond GROUPS_CAP of them each team is bounded alone (``_by_teams``).
 
-Both are relaxations of the split (each team, or group, as if it could take the extreme
-players), so parties and apart pairs keep them valid. With two clusters of players that
+A party as big as the largest team is a team of its own, with a fixed mean that every
+window must hold; the other teams are made of the other players. Both bounds are
+relaxations of the split otherwise (each team, or group, as if it could take the extreme
+players), so other parties and apart pairs keep them valid. With two clusters of players that
 the teams cannot share evenly they are within a point of the optimum.
 """
 
@@ -39,18 +41,29 @@ def threshold_bound(problem: Problem, enough: int | None = None, groups: bool = 
     """The least spread of scaled means the counts of strong players allow, or a smaller
     bound once it is known to fall short of ``enough`` (``groups`` False bounds each team
     alone, as beyond GROUPS_CAP: the tests check both)."""
-    units, lcm = sorted(problem.units), problem.lcm
+    lcm = problem.lcm
     sizes = {problem.q: problem.k - problem.r}
     if problem.r:
         sizes[problem.q + 1] = problem.r
+    # A party as big as the largest team is a team of its own, with a fixed mean; the
+    # other teams are made of the other players.
+    fills = max(sizes)
+    whole = [p for p, z in enumerate(problem.size) if z == fills]
+    sizes[fills] -= len(whole)
+    sizes = {size: teams for size, teams in sizes.items() if teams}
+    fixed = [Fraction(problem.value[p] * (lcm // fills)) for p in whole]
+    players = {i for p in whole for i in problem.parties[p]}
+    units = sorted(u for i, u in enumerate(problem.units) if i not in players)
+    # Every window holds the fixed means and the players' mean (the means' average).
+    average = Fraction(problem.total * lcm, problem.n)
+    reach = min([average, *fixed]), max([average, *fixed])
+    best = max(0, math.ceil(reach[1]) - math.floor(reach[0]))  # the means are whole numbers
     cuts = sorted(range(1, len(units)), key=lambda t: (units[t - 1] - units[t], t))
-    average = Fraction(problem.total * lcm, problem.n)  # of the team means, by size
-    best = 0
-    for cut in cuts[:CUTS]:
+    for cut in cuts[:CUTS] if sizes else ():
         weak, strong = units[:cut], units[cut:]
-        bound = _by_groups(weak, strong, sizes, lcm, average, enough) if groups else None
+        bound = _by_groups(weak, strong, sizes, lcm, reach, enough) if groups else None
         if bound is None:
-            bound = _by_teams(weak, strong, sizes, lcm, average)
+            bound = _by_teams(weak, strong, sizes, lcm, reach)
         best = max(best, bound)
     return best
 
@@ -60,7 +73,7 @@ def _by_groups(
     strong: list[int],
     sizes: dict[int, int],
     lcm: int,
-    average: Fraction,
+    reach: tuple[Fraction, Fraction],
     enough: int | None,
 ) -> int | None:
     """The bound over every way to give the teams their counts, or None past GROUPS_CAP.
@@ -83,7 +96,7 @@ def _by_groups(
     rough = []
     for index, way in enumerate(product(*options)):
         if sum(option[0] for option in way) == m:
-            need = _need(way, groups, average, dealt=False)
+            need = _need(way, groups, reach, dealt=False)
             if need is not None:
                 rough.append((need, index, way))
     rough.sort(key=lambda item: item[:2])
@@ -93,7 +106,7 @@ def _by_groups(
             break
         if best is not None and enough is not None and best < enough:
             return max(0, need)  # no less than any way left, and short of enough
-        dealt = _need(way, groups, average, dealt=True)  # (never None where need is not)
+        dealt = _need(way, groups, reach, dealt=True)  # (never None where need is not)
         if dealt is not None:
             best = dealt if best is None else min(best, dealt)
     return 0 if best is None else max(0, best)
@@ -104,11 +117,11 @@ def _strong(counts: range, shares: tuple[int, ...]) -> int:
     return sum(g * h for g, h in zip(shares, counts, strict=True))
 
 
-def _need(way: tuple, groups: _Groups, average: Fraction, dealt: bool) -> int | None:
+def _need(way: tuple, groups: _Groups, reach: tuple[Fraction, Fraction], dealt: bool) -> int | None:
     """The least ``B`` for one way (None if it asks for more strong or weak players than
-    there are): the window reaches up to every group's least highest mean and to the
-    average, and down to every group's most lowest mean and to the average."""
-    floor = ceiling = average
+    there are): the window reaches up to every group's least highest mean and to
+    ``reach``, and down to every group's most lowest mean and to ``reach``."""
+    ceiling, floor = reach
     for _, size, counts, shares in way:
         bounds = groups.part(size, counts, shares, dealt)
         if bounds is None:
@@ -223,7 +236,11 @@ def _shares(teams: int, counts: int) -> list[tuple[int, ...]]:
 
 
 def _by_teams(
-    weak: list[int], strong: list[int], sizes: dict[int, int], lcm: int, average: Fraction
+    weak: list[int],
+    strong: list[int],
+    sizes: dict[int, int],
+    lcm: int,
+    reach: tuple[Fraction, Fraction],
 ) -> int:
     """The bound with each team alone: a binary search for the least ``B`` that fits."""
     ranges = {s: _mean_ranges(weak, strong, s, lcm // s) for s in sizes}
@@ -234,7 +251,7 @@ def _by_teams(
     narrow, wide = -1, highest - lowest  # infeasible, feasible
     while wide - narrow > 1:
         middle = (narrow + wide) // 2
-        if _counts_fit(ranges, sizes, len(strong), middle, average):
+        if _counts_fit(ranges, sizes, len(strong), middle, reach):
             wide = middle
         else:
             narrow = middle
@@ -259,20 +276,20 @@ def _counts_fit(
     sizes: dict[int, int],
     strong: int,
     spread: int,
-    average: Fraction,
+    reach: tuple[Fraction, Fraction],
 ) -> bool:
-    """Whether some window ``L..L + spread`` holding the ``average`` mean lets every team
-    take a count of strong players whose range meets it, the counts adding up to
+    """Whether some window ``L..L + spread`` holding ``reach`` (lowest, highest) lets every
+    team take a count of strong players whose range meets it, the counts adding up to
     ``strong``. (The means are whole numbers, so is ``L``.)
 
     The counts a team of each size can take form an interval (a range rises with its
     count), and both its ends rise with ``L``: the least sum of counts can only grow
     past ``strong`` and the largest only reach it. So the windows that work, if any, form
     intervals that each start where some count's range first meets the window from
-    below, at ``L`` = its least mean - ``spread``, or where the window first holds the
-    average. Those are the windows tested.
+    below, at ``L`` = its least mean - ``spread``, or where the window first holds
+    ``reach``. Those are the windows tested.
     """
-    first, last = math.ceil(average - spread), math.floor(average)
+    first, last = math.ceil(reach[1] - spread), math.floor(reach[0])
     starts = {lo - spread for r in ranges.values() for lo, _ in r.values()} | {first}
     for start in starts:
         if not first <= start <= last:

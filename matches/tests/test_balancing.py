@@ -398,13 +398,14 @@ def test_a_party_filling_a_team_bounds_the_optimum(n, k):
     n=st.integers(4, 10),
     teams=st.integers(2, 4),
     kind=st.sampled_from(["normal", "clusters", "hundreds", "outlier"]),
-    party=st.booleans(),
+    party=st.integers(0, 3),
     seed=st.integers(0, 10**6),
 )
 def test_the_threshold_bound_never_exceeds_the_optimum(n, teams, kind, party, seed):
     """The count of strong players per team bounds the spread from below: never above the
-    narrowest spread of every split, in the search's own units; and teams with the same
-    count, taken together, bound it at least as well as each team alone."""
+    narrowest spread of every split, in the search's own units, with parties that fill a
+    team as teams of their own; and teams with the same count, taken together, bound it
+    at least as well as each team alone."""
     from matches.balancing.problem import Problem
     from matches.balancing.threshold import threshold_bound
 
@@ -417,7 +418,10 @@ def test_the_threshold_bound_never_exceeds_the_optimum(n, teams, kind, party, se
         "outlier": lambda i: 2900.0 if i == 1 else rng.gauss(1500, 250),
     }[kind]
     members = [Member(i, rating(i), 100.0) for i in range(1, n + 1)]
-    together = [[1, 2]] if party else []
+    # no party, or one of two or three players (which may fill a team), or two of two
+    together = [[], [[1, 2]], [[1, 2, 3]], [[1, 2], [3, 4]]][party]
+    if max(map(len, together), default=1) > -(-n // k):
+        return  # the party cannot be placed
     problem = Problem.build(members, k, together, ())
     narrowest = brute_spread(problem, members, k, together)
     bound = threshold_bound(problem)
