@@ -431,6 +431,63 @@ def test_the_threshold_bound_never_exceeds_the_optimum(n, teams, kind, party, se
         assert threshold_bound(problem, enough) <= bound
 
 
+def test_the_threshold_bound_deals_out_every_way_it_must():
+    """Dealing out lazily (from the least average-based need on) gives the least need of
+    every way dealt out; asked whether it reaches a spread, it stops early with a bound
+    no greater."""
+    from fractions import Fraction
+
+    from matches.balancing import threshold
+    from matches.balancing.problem import Problem
+
+    # Lobbies where the way with the least average-based need is not the least once dealt
+    # out (found by a search over 3 000 random ones), then random two-cluster lobbies.
+    lobbies = [
+        (4, [1094, 1506, 1903, 1113, 1553, 1903, 1119, 1501, 1906]),
+        (6, [2269, 1438, 2259, 1466, 2267, 1583, 2212, 1569, 2354, 1509, 2352, 1410, 2292, 1546]),
+        (4, [2366, 1929, 1075, 2271, 1876, 1104, 2320, 1899, 1084, 2278, 1937]),
+    ]
+    rng = random.Random("dealing out")
+    for _ in range(40):
+        n = rng.randint(8, 14)
+        centres = rng.sample([1100, 1500, 1900, 2300], 2)
+        lobbies.append((rng.randint(3, n // 2), [rng.gauss(centres[i % 2], 60) for i in range(n)]))
+    for k, ratings in lobbies:
+        n = len(ratings)
+        members = [Member(i, rating, 100.0) for i, rating in enumerate(ratings, 1)]
+        problem = Problem.build(members, k, (), ())
+        units, lcm = sorted(problem.units), problem.lcm
+        sizes = {problem.q: problem.k - problem.r} | (
+            {problem.q + 1: problem.r} if problem.r else {}
+        )
+        average = Fraction(problem.total * lcm, problem.n)
+        for cut in sorted(range(1, n), key=lambda t: (units[t - 1] - units[t], t))[:2]:
+            weak, strong = units[:cut], units[cut:]
+            _check_dealing(threshold, weak, strong, sizes, lcm, average)
+
+
+def _check_dealing(threshold, weak, strong, sizes, lcm, average):
+    """``_by_groups`` against every way dealt out (see the test above)."""
+    from itertools import product
+
+    options = []
+    for size, teams in sizes.items():
+        counts = range(max(0, size - len(weak)), min(size, len(strong)) + 1)
+        shares = threshold._shares(teams, len(counts))
+        options.append([(threshold._strong(counts, x), size, counts, x) for x in shares])
+    groups = threshold._Groups(weak, strong, lcm)
+    reach = (average, average)
+    needs = [
+        threshold._need(way, groups, reach, dealt=True)
+        for way in product(*options)
+        if sum(option[0] for option in way) == len(strong)
+    ]
+    least = max(0, min(need for need in needs if need is not None))
+    assert threshold._by_groups(weak, strong, sizes, lcm, reach, None) == least
+    for enough in (least // 2, least, least + 1, least + 2, least + 5):
+        assert threshold._by_groups(weak, strong, sizes, lcm, reach, enough) <= least
+
+
 def test_the_threshold_bound_proves_two_clusters():
     """11 players around 1900 and 11 around 1100 (sd 40). In teams of 8, 7 and 7 some team
     of seven must have four of one cluster; in 7 teams (one of four, six of three) the
