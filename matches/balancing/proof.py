@@ -40,8 +40,9 @@ def optimise(problem: Problem, start: list[int]) -> _Search:
         if exact_gap < gap:
             team_of, gap = exact, exact_gap
         return _Search(team_of, gap, max(lower, problem.points(optimum) - ROUNDING))
-    # A fraction of a millisecond, and it proves lobbies the window search cannot (two
-    # clusters of players in three teams), so it comes first.
+    # A few milliseconds at most, and it proves lobbies the window search cannot (two
+    # clusters of players), so it comes first. It stops early, with a smaller bound, once
+    # it cannot prove the gap.
     enough = math.ceil(problem.scaled(gap - SLACK + ROUNDING))  # what would prove the gap
     lower = max(lower, problem.points(threshold_bound(problem, enough)) - ROUNDING)
     if gap - lower <= SLACK:
