@@ -17,6 +17,10 @@ most lowest sum with the strongest. Past PARTITIONS_CAP ways to deal, the averag
 stands in (``_least_highest``). That needs every way to give the teams their counts
 (``_by_groups``), so beyond GROUPS_CAP of them each team is bounded alone (``_by_teams``).
 
+Dealt out, the groups' sums must also add up to the players' total, each within its
+least and most and within its players times the window (``_with_sums``): with three
+teams this pins the third team's mean by the other two.
+
 A party as big as the largest team is a team of its own, with a fixed mean that every
 window must hold; the other teams are made of the other players. Both bounds are
 relaxations of the split otherwise (each team, or group, as if it could take the extreme
@@ -33,7 +37,7 @@ from itertools import accumulate, combinations, product
 from .problem import Problem
 
 GROUPS_CAP = 5_000  # ways to give the teams their counts, beyond which teams go alone
-PARTITIONS_CAP = 500  # ways to deal a group's players, beyond which it takes the average
+PARTITIONS_CAP = 100  # ways to deal a group's players, beyond which it takes the average
 CUTS = 2  # the widest gaps tried
 
 
@@ -106,7 +110,7 @@ def _by_groups(
             break
         if best is not None and enough is not None and best < enough:
             return max(0, need)  # no less than any way left, and short of enough
-        dealt = _need(way, groups, reach, dealt=True)  # (never None where need is not)
+        dealt = _need(way, groups, reach, dealt=True, enough=enough)  # (not None here)
         if dealt is not None:
             best = dealt if best is None else min(best, dealt)
     return 0 if best is None else max(0, best)
@@ -117,17 +121,69 @@ def _strong(counts: range, shares: tuple[int, ...]) -> int:
     return sum(g * h for g, h in zip(shares, counts, strict=True))
 
 
-def _need(way: tuple, groups: _Groups, reach: tuple[Fraction, Fraction], dealt: bool) -> int | None:
+def _need(
+    way: tuple,
+    groups: _Groups,
+    reach: tuple[Fraction, Fraction],
+    dealt: bool,
+    enough: int | None = None,
+) -> int | None:
     """The least ``B`` for one way (None if it asks for more strong or weak players than
     there are): the window reaches up to every group's least highest mean and to
-    ``reach``, and down to every group's most lowest mean and to ``reach``."""
+    ``reach``, and down to every group's most lowest mean and to ``reach``; dealt out,
+    the groups' sums must also add up (``_with_sums``)."""
     ceiling, floor = reach
     for _, size, counts, shares in way:
         bounds = groups.part(size, counts, shares, dealt)
         if bounds is None:
             return None
         floor, ceiling = max(floor, bounds[0]), min(ceiling, bounds[1])
-    return math.ceil(floor) - math.floor(ceiling)  # the means are whole numbers
+    top, bottom = math.ceil(floor), math.floor(ceiling)  # the means are whole numbers
+    if not dealt or (enough is not None and top - bottom >= enough):
+        return top - bottom
+    return _with_sums(groups.totals(way), groups.lcm * groups.total, top, bottom, enough)
+
+
+def _with_sums(
+    totals: list[tuple[int, int, int]], target: int, top: int, bottom: int, enough: int | None
+) -> int:
+    """The least ``B`` once the groups' sums must add up: with every mean in ``L..L + B``
+    (``L <= bottom``, ``L + B >= top``), a group of ``n`` players adds up to between
+    ``n L`` and ``n (L + B)`` and between its least and most sum (``totals``: players,
+    least and most, all times lcm), and the groups add up to ``target``. The sums allowed
+    below ``L`` grow with it, and those allowed above with ``L + B``: two binary searches,
+    within a third on ``B``. Given ``enough``, only whether ``B`` reaches it is found:
+    ``enough`` if it does, ``top - bottom`` (no more than ``B``) if not."""
+    span = max(most for _, _, most in totals) + top + 1  # beyond any mean, times lcm
+    low, high = -span, span
+    while high - low > 1:  # the highest L the least sums allow
+        middle = (low + high) // 2
+        if sum(max(least, n * middle) for n, least, _ in totals) <= target:
+            low = middle
+        else:
+            high = middle
+    last = min(bottom, low)
+
+    def fits(spread: int) -> bool:
+        low, high = -3 * span, span  # (spread <= 2 span: nothing adds up that low)
+        while high - low > 1:  # the lowest L the most sums allow
+            middle = (low + high) // 2
+            if sum(min(most, n * (middle + spread)) for n, _, most in totals) >= target:
+                high = middle
+            else:
+                low = middle
+        return max(top - spread, high) <= last
+
+    if enough is not None:
+        return top - bottom if fits(enough - 1) else enough
+    narrow, wide = top - bottom - 1, 2 * span  # too narrow, wide enough
+    while wide - narrow > 1:
+        middle = (narrow + wide) // 2
+        if fits(middle):
+            wide = middle
+        else:
+            narrow = middle
+    return wide
 
 
 class _Groups:
@@ -140,6 +196,20 @@ class _Groups:
         self.most = [0, *accumulate(reversed(strong))], [0, *accumulate(reversed(weak))]
         self.dealt: dict[tuple[int, int, int], tuple[Fraction, Fraction]] = {}
         self.parts: dict[tuple, tuple[Fraction, Fraction] | None] = {}
+        self.total = self.least[0][-1] + self.least[1][-1]  # every player's units
+
+    def totals(self, way: tuple) -> list[tuple[int, int, int]]:
+        """Per group of the way: its players, and the least and the most they add up to,
+        times lcm (the way is known to fit the players)."""
+        out = []
+        for _, size, counts, shares in way:
+            for g, h in zip(shares, counts, strict=True):
+                if g:
+                    strong, weak = g * h, g * (size - h)
+                    least = self.least[0][strong] + self.least[1][weak]
+                    most = self.most[0][strong] + self.most[1][weak]
+                    out.append((g * size, least * self.lcm, most * self.lcm))
+        return out
 
     def part(
         self, size: int, counts: range, shares: tuple[int, ...], dealt: bool
