@@ -44,9 +44,10 @@ class Exhausted(Exception):
 class WindowSearch:
     """Every split whose team means (scaled) all lie within ``width`` of one another.
 
-    Teams are built one at a time, each around an *anchor*: the strongest or the weakest
-    party left, whichever is harder to place. Every team the anchor can be in is tried, so
-    each split is met exactly once. A team's sum is bounded to keep its mean within the
+    Teams are built one at a time, each around an *anchor*: a party that fills the largest
+    team left, or all of it but one place, else the strongest or the weakest party left,
+    whichever is harder to place. Every team the anchor can be in is tried, so each split
+    is met exactly once. A team's sum is bounded to keep its mean within the
     window of the teams placed so far and of the overall average (which lies between the
     lowest and the highest mean); a subset search bounds each partial sum by the least and
     the most the remaining players could add; and a closed team must leave the weakest and
@@ -73,6 +74,11 @@ class WindowSearch:
         self.order = sorted(
             range(len(problem.size)), key=lambda p: (-problem.value[p] / problem.size[p], p)
         )
+        # The parties (of two players or more) of each size, as bitmasks.
+        self.fills = {
+            z: sum(1 << p for p, size in enumerate(problem.size) if size == z > 1)
+            for z in range(problem.q - 1, problem.q + 2)
+        }
         self._narrow(width)
 
     def _narrow(self, width: int) -> None:
@@ -141,7 +147,15 @@ class WindowSearch:
         value, size, lcm = problem.value, problem.size, problem.lcm
         first, last = remaining[0], remaining[-1]
         middle = (window[0] + window[1]) // 2
-        if value[first] * lcm - middle * size[first] >= middle * size[last] - value[last] * lcm:
+        top = problem.q + 1 if big else problem.q
+        whole = mask & self.fills[top] or mask & self.fills[top - 1]
+        if whole:
+            # A party that fills the largest team left is a team of its own, and one a
+            # place short of it has a team for each player left. Placed first, either
+            # pins the window to a few means at once, for little branching.
+            anchor = (whole & -whole).bit_length() - 1
+            candidates = [p for p in remaining if p != anchor]
+        elif value[first] * lcm - middle * size[first] >= middle * size[last] - value[last] * lcm:
             anchor, candidates = first, remaining[1:]
         else:
             anchor, candidates = last, remaining[:-1]

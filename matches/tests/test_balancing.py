@@ -557,6 +557,49 @@ def test_the_proof_search_meets_the_splits_of_the_plain_search_in_order():
     assert finds > 50  # the width did narrow, many times
 
 
+@pytest.mark.parametrize("case", range(24))
+def test_the_window_search_lists_every_split_within_its_width_once(case):
+    """Parties that fill a team, or all of it but one place, are placed first; the search
+    still lists every split whose means lie within the width, each once, as the brute
+    force does."""
+    from matches.balancing.problem import Problem
+    from matches.balancing.window import WindowSearch
+
+    rng = random.Random(f"listing/{case}")
+    spreads = {}
+    while not spreads:  # until the constraints can be met
+        k = rng.randint(3, 4)
+        n = rng.randint(2 * k + 1, 12)
+        members = random_lobby(rng, n)
+        ids = [m.id for m in members]
+        rng.shuffle(ids)
+        q, r = divmod(n, k)
+        together, start = [], 0
+        for _ in range(rng.randint(1, 2)):
+            size = rng.choice([z for z in (q - 1, q, q + 1 if r else q) if z >= 2])
+            together.append(ids[start : start + size])
+            start += size
+        apart = [tuple(ids[start : start + 2])] if case % 3 == 0 else []
+        problem = Problem.build(members, k, together, apart)
+        by_id = sorted(members, key=lambda m: m.id)
+        units = {m.id: problem.units[i] for i, m in enumerate(by_id)}
+        for split in all_splits(members, k, together, apart):
+            means = [sum(units[x] for x in team) * (problem.lcm // len(team)) for team in split]
+            spreads[frozenset(frozenset(team) for team in split)] = max(means) - min(means)
+    # From the narrowest split alone to a few dozen.
+    width = min(spreads.values()) + math.floor(problem.scaled(rng.choice([0.0, 20.0, 80.0])))
+    listed = []
+
+    def keep(split):
+        teams = [[problem.ids[i] for p in team for i in problem.parties[p]] for team in split]
+        listed.append(frozenset(frozenset(team) for team in teams))
+        return width  # never narrower: every split within the width
+
+    assert WindowSearch(problem, width, 10**7, keep).run()
+    assert len(listed) == len(set(listed))  # each once
+    assert set(listed) == {split for split, spread in spreads.items() if spread <= width}
+
+
 # The proof when one team size is two -------------------------------------------------------
 
 
