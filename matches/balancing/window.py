@@ -60,6 +60,10 @@ class WindowSearch:
     windows, so that it meets the same splits in the same order.
     """
 
+    # Whether a team takes twins (lone players of the same rating, apart from no one) only
+    # in order, the first of them first: the proof's search does, the listing cannot.
+    twins = False
+
     def __init__(
         self,
         problem: Problem,
@@ -160,7 +164,7 @@ class WindowSearch:
         else:
             anchor, candidates = last, remaining[:-1]
         self._tick(len(candidates))  # building the bounds costs about that much
-        bounds = Bounds(problem, candidates)
+        bounds = Bounds(problem, candidates, self.twins)
         total = sum(value[p] for p in remaining)
         players = sum(size[p] for p in remaining)
         slots = [(problem.q + 1, big - 1, small)] if big else []
@@ -228,6 +232,7 @@ class WindowSearch:
             return
         size, value, apart = problem.size, problem.value, problem.apart
         last_two = slot.big_left + slot.small_left == 1
+        after = bounds.after
         while True:
             self._tick()  # the recursion's call for candidates[j:]; it returned at once if
             if need > bounds.available[j] or bounds.most(j, need) < low:
@@ -254,7 +259,7 @@ class WindowSearch:
             if last_two and apart[p] & skipped:
                 return  # p and a party apart from it would share the last team
             skipped |= 1 << p
-            j += 1
+            j = after[j]  # past p's twins too, if the search skips them
 
     def _close(self, slot: Slot, chosen: list[int]) -> None:
         """A team is complete: narrow the window to it and place the next team."""
@@ -322,9 +327,15 @@ class WindowSearch:
 
 class Bounds:
     """For each suffix of the candidates, the least and the most that c of its players add up
-    to (parties counted player by player, a relaxation that keeps the bounds valid)."""
+    to (parties counted player by player, a relaxation that keeps the bounds valid).
 
-    def __init__(self, problem: Problem, candidates: list[int]) -> None:
+    With ``twins``, the candidates after one that a team passes over include none of its
+    twins (``after``), and of twins worth what a team's last place needs only the first
+    is tried: swapping twins gives a split with the same means, which the search met
+    when it took the first instead.
+    """
+
+    def __init__(self, problem: Problem, candidates: list[int], twins: bool = False) -> None:
         m = len(candidates)
         self.lone = all(problem.size[p] == 1 for p in candidates)
         if self.lone:
@@ -338,11 +349,25 @@ class Bounds:
         # are ordered by mean value): a team's last place is a binary search among them.
         self.single_at = [j for j, p in enumerate(candidates) if problem.size[p] == 1]
         self.single_negated = [-problem.value[candidates[j]] for j in self.single_at]
+        self.after = list(range(1, m + 2))
+        self.repeat: list[bool] | None = None  # per lone player: a twin of the one before
+        if twins:
+            value, apart = problem.value, problem.apart
+            free = [problem.size[p] == 1 and not apart[p] for p in candidates]
+            for j in range(m - 2, -1, -1):
+                if free[j] and free[j + 1] and value[candidates[j]] == value[candidates[j + 1]]:
+                    self.after[j] = self.after[j + 1]
+            repeat = [j > 0 and self.after[j - 1] == self.after[j] for j in self.single_at]
+            self.repeat = repeat if any(repeat) else None
 
-    def singles_between(self, j: int, low: int, high: int) -> range:
-        """Indices into ``single_at`` of the lone players from position j worth low..high."""
+    def singles_between(self, j: int, low: int, high: int) -> Iterable[int]:
+        """Indices into ``single_at`` of the lone players from position j worth low..high
+        (with twins, the first of each)."""
         first = max(bisect_left(self.single_at, j), bisect_left(self.single_negated, -high))
-        return range(first, bisect_right(self.single_negated, -low))
+        between = range(first, bisect_right(self.single_negated, -low))
+        if self.repeat is None:
+            return between
+        return [i for i in between if i == first or not self.repeat[i]]
 
     def _suffix_bounds(self, problem: Problem, candidates: list[int], cap: int) -> None:
         m = len(candidates)

@@ -134,12 +134,17 @@ class _ProofSearch(WindowSearch):
       The record stays true as the width narrows, which only admits fewer splits.
     * A team's sum is bounded beforehand so that the players left can still average within
       the window narrowed to the team's mean: the test ``_close`` makes afterwards.
+    * A team takes twins (lone players of one rating, apart from no one) first to last
+      (``Bounds``): any other choice of them gives the same means as a split met before,
+      which the width has excluded since.
 
     It counts the steps the plain search counts for the work it still does, and none for
     the lookups, so it never takes more steps than the plain search: whatever that proves
     within the budget, this proves too, with the same answer. The pool's listing keeps the
     plain search, whose budget was calibrated on its counts.
     """
+
+    twins = True
 
     def __init__(
         self, problem: Problem, width: int, budget: int, found: Callable[[list[list[int]]], int]

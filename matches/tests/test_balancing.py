@@ -522,17 +522,26 @@ def spread_of(problem, split):
 
 def test_the_proof_search_meets_the_splits_of_the_plain_search_in_order():
     """The proof's search prunes more but finds the same splits in the same order (so the
-    answer is the one the plain search would give) and never counts more steps."""
+    answer is the one the plain search would give) and never counts more steps, with
+    twins or without."""
     from matches.balancing.problem import Problem
     from matches.balancing.window import WindowSearch
     from matches.balancing.window_proof import _ProofSearch
 
     rng = random.Random("same order")
     finds = 0
-    for case in range(12):
+    for case in range(24):
         k = rng.randint(3, 6)
         n = rng.randint(2 * k, 18)
         members = random_lobby(rng, n)
+        if case % 2:  # twins: newcomers at 1500, or ratings in steps of 50
+            newcomers = rng.randint(2, n // 2)
+            members = [
+                Member(m.id, 1500.0 if i < newcomers else m.rating, m.rd)
+                if case % 4 == 1
+                else Member(m.id, 50.0 * round(m.rating / 50), m.rd)
+                for i, m in enumerate(members)
+            ]
         ids = [m.id for m in members]
         together = [ids[:2]] if case % 3 == 0 else []
         apart = [(ids[2], ids[3])] if case % 4 == 0 else []
