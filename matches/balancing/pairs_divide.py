@@ -167,13 +167,20 @@ class Division(WindowSearch):
             return  # every team left needs a lone player
         negated = [-units[m] for m in rest]  # ascending, as rest is strongest first
         # b is the stronger partner: from the first that the weakest c does not lift too high
-        for a in range(bisect_left(negated, units[rest[-1]] - most), len(rest) - 1):
+        start = bisect_left(negated, units[rest[-1]] - most)
+        for a in range(start, len(rest) - 1):
             b = rest[a]
             unit = units[b]
             if unit + units[rest[a + 1]] < least:
                 break  # b with the strongest partner after it falls short, as do weaker b
+            if a > start and unit == units[rest[a - 1]]:
+                continue  # a twin of the b before: the same teams, by units
             first = max(a + 1, bisect_left(negated, unit - most))
+            before = None  # the units of the c before
             for c in rest[first : bisect_right(negated, unit - least)]:
+                if units[c] == before:
+                    continue
+                before = units[c]
                 tick(PLACE_STEP)
                 total, values = base + unit + units[c], (base, unit, units[c])
                 if _swap_improves(total, values, placed) or beats(total * factor, values):

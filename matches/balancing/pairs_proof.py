@@ -70,6 +70,10 @@ class PairsSearch(Division):
         super().__init__(problem, width, budget, found)
         self.prefix = [0, *accumulate(self.units)]
         self.chains: dict[tuple[int, int, int], tuple[int, int] | None] = {}  # _pair_bounds
+        # With twins (lone players of one rating), the states of the walk met so far, by
+        # units rather than players: one met again with the twins swapped is skipped.
+        twins = any(a == b for a, b in zip(self.units, self.units[1:]))
+        self.seen: set[tuple] | None = set() if twins else None
 
     def run(self) -> bool:
         means = [self.problem.value[p] * (self.problem.lcm // 3) for p in self.whole]
@@ -91,6 +95,15 @@ class PairsSearch(Division):
         in a pair, and ``low`` and ``high`` are the lowest and highest mean placed."""
         self._tick(WALK_STEP)
         width, units, lcm = self.width, self.units, self.problem.lcm
+        if self.seen is not None:
+            # What follows depends on the players set aside only through their units and
+            # which end they came from, and those fix the units of the pairs walked too.
+            # Met before, this state was searched with a width no narrower: a split found
+            # now would have the means of one found then, or within the width then.
+            key = (i, j, paired, bisect_left(aside, i), *[units[p] for p in aside])
+            if key in self.seen:
+                return
+            self.seen.add(key)
         lo, hi = max(self.around[0], high - width), min(self.around[1], low + width)
         # The teams left average (weighted by size) to the mean of the players left.
         left = self.prefix[j] - self.prefix[i] + aside_units + self.duo_units

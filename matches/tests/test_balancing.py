@@ -632,7 +632,7 @@ PAIRS_CASES = [
     for n in range(3, 13)
     for k in range(2, n)
     if n // k in (1, 2) and n % k
-    for case in range(4)
+    for case in range(5)
 ]
 
 
@@ -640,8 +640,8 @@ PAIRS_CASES = [
 def test_the_pairs_search_finds_the_narrowest_split(n, k, case):
     """The walk from both ends with the exchanges left out still meets the narrowest split
     of every lobby of teams of two and three (or one and two), with parties of two and of
-    three, equal ratings, two clusters and a player far from the rest: checked against
-    every split."""
+    three, equal ratings, two clusters, a player far from the rest and newcomers at 1500:
+    checked against every split."""
     from matches.balancing.pairs_proof import PairsSearch
     from matches.balancing.problem import Problem
 
@@ -652,11 +652,12 @@ def test_the_pairs_search_finds_the_narrowest_split(n, k, case):
         lambda i: 100.0 * rng.randint(10, 20),  # many equal ratings: ties in the exchanges
         lambda i: rng.gauss(1100 if i % 2 else 1900, 40),
         lambda i: far if i == 1 else rng.gauss(1500, 250),  # bound for a team of the other size
+        lambda i: 1500.0 if i % 2 else rng.gauss(1500, 250),  # newcomers: twins
     ][case]
     members = [Member(i, make(i), 100.0) for i in range(1, n + 1)]
     ids = [m.id for m in members]
     rng.shuffle(ids)
-    together = [[], [ids[:2]], [ids[:2], ids[2:4]] if n >= 6 else [ids[:2]], []][case]
+    together = [[], [ids[:2]], [ids[:2], ids[2:4]] if n >= 6 else [ids[:2]], [], [ids[:2]]][case]
     if case == 2 and n // k == 2 and n >= 7:
         together = [ids[:3], ids[3:5]]  # a party of three fills a team of three
     problem = Problem.build(members, k, together, ())
@@ -682,10 +683,12 @@ def test_the_pairs_search_finds_the_narrowest_split(n, k, case):
 
 def test_the_pairs_search_agrees_with_the_general_search():
     """Beyond what brute force can list: the narrowest spread the pairs search finds is the
-    one the general window search finds, with the width narrowed after every split."""
+    one the general window search finds, with the width narrowed after every split (with
+    newcomers at 1500 in every other lobby)."""
     from matches.balancing.pairs_proof import PairsSearch
     from matches.balancing.problem import Problem
     from matches.balancing.window import WindowSearch
+    from matches.balancing.window_proof import _ProofSearch
 
     rng = random.Random("pairs search, larger")
     compared = 0
@@ -695,11 +698,16 @@ def test_the_pairs_search_agrees_with_the_general_search():
         if n // k not in (1, 2) or not n % k:
             continue
         members = random_lobby(rng, n)
+        if compared % 2:  # newcomers at 1500: twins
+            members = [Member(m.id, 1500.0, m.rd) if i % 3 else m for i, m in enumerate(members)]
         ids = [m.id for m in members]
         together = [ids[:2]] if compared % 3 == 0 else []
         problem = Problem.build(members, k, together, ())
         narrowest = []
-        for search in (WindowSearch, PairsSearch):
+        # (with twins, the proof's search: the plain one meets every split, and as many
+        # times as twins can be swapped; the test above checks they agree)
+        general = _ProofSearch if compared % 2 else WindowSearch
+        for search in (general, PairsSearch):
             spreads = []
 
             def keep(split, problem=problem, spreads=spreads):
