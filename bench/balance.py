@@ -59,6 +59,17 @@ def outlier(rng: random.Random, n: int) -> Lobby:
     return lobby
 
 
+def newcomers(rng: random.Random, n: int) -> Lobby:
+    """A third to a half of the lobby new, at the starting rating: twins for the search."""
+    new = rng.randint(n // 3, n // 2)
+    return [
+        Member(i, 1500.0, 350.0)
+        if i <= new
+        else Member(i, rng.gauss(1500, 250), rng.uniform(50, 200))
+        for i in range(1, n + 1)
+    ]
+
+
 def clusters(rng: random.Random, n: int) -> Lobby:
     return [
         Member(i, rng.gauss(1100 if i % 2 else 1900, 40), rng.uniform(50, 350))
@@ -153,6 +164,12 @@ def main() -> None:
         ("multiples of 100", hundreds, None, usual),
         ("one outlier", outlier, None, usual),
         ("two clusters", clusters, None, (*usual[:3], (22, 3), (22, 7), *usual[3:])),
+        (
+            "newcomers at 1500",
+            newcomers,
+            None,
+            (*usual[:3], (24, 6), (24, 8), (24, 10), *usual[3:]),
+        ),
         ("2 parties of 2 + 2 apart pairs", realistic, parties_and_apart, usual),
         # Three parties of three cannot fit teams of 5 (10 players, 2 teams): Infeasible.
         ("3 parties of 3", realistic, parties_of_three, ((12, 2), (12, 3), (24, 4), (100, 4))),
