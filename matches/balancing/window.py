@@ -10,6 +10,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import accumulate
 
 from .problem import Problem
 
@@ -78,6 +79,10 @@ class WindowSearch:
         self.order = sorted(
             range(len(problem.size)), key=lambda p: (-problem.value[p] / problem.size[p], p)
         )
+        if self.twins:  # only if there are any
+            value, size, apart = problem.value, problem.size, problem.apart
+            free = [value[p] for p in range(len(size)) if size[p] == 1 and not apart[p]]
+            self.twins = len(set(free)) < len(free)
         # The parties (of two players or more) of each size, as bitmasks.
         self.fills = {
             z: sum(1 << p for p, size in enumerate(problem.size) if size == z > 1)
@@ -164,9 +169,10 @@ class WindowSearch:
         else:
             anchor, candidates = last, remaining[:-1]
         self._tick(len(candidates))  # building the bounds costs about that much
-        bounds = Bounds(problem, candidates, self.twins)
         total = sum(value[p] for p in remaining)
         players = sum(size[p] for p in remaining)
+        lone = players - size[anchor] == len(candidates)
+        bounds = Bounds(problem, candidates, lone, self.twins)
         slots = [(problem.q + 1, big - 1, small)] if big else []
         if small:
             slots.append((problem.q, big, small - 1))
@@ -335,20 +341,25 @@ class Bounds:
     when it took the first instead.
     """
 
-    def __init__(self, problem: Problem, candidates: list[int], twins: bool = False) -> None:
+    def __init__(
+        self, problem: Problem, candidates: list[int], lone: bool, twins: bool = False
+    ) -> None:
         m = len(candidates)
-        self.lone = all(problem.size[p] == 1 for p in candidates)
-        if self.lone:
-            # Lone players in order of value, highest first: the most c of them from j can
-            # add up to is the next c, the least the last c.
-            self.available = list(range(m, -1, -1))
-            self._sums = _prefix(problem.value[p] for p in candidates)
-        else:
-            self._suffix_bounds(problem, candidates, problem.q + 1)
+        self.lone = lone  # every candidate a lone player
         # The lone players among the candidates, whose values run downwards (the candidates
         # are ordered by mean value): a team's last place is a binary search among them.
-        self.single_at = [j for j, p in enumerate(candidates) if problem.size[p] == 1]
-        self.single_negated = [-problem.value[candidates[j]] for j in self.single_at]
+        if lone:
+            # Lone players in order of value, highest first: the most c of them from j can
+            # add up to is the next c, the least the last c.
+            values = [problem.value[p] for p in candidates]
+            self.available = list(range(m, -1, -1))
+            self._sums = list(accumulate(values, initial=0))
+            self.single_at = list(range(m))
+            self.single_negated = [-v for v in values]
+        else:
+            self._suffix_bounds(problem, candidates, problem.q + 1)
+            self.single_at = [j for j, p in enumerate(candidates) if problem.size[p] == 1]
+            self.single_negated = [-problem.value[candidates[j]] for j in self.single_at]
         self.after = list(range(1, m + 2))
         self.repeat: list[bool] | None = None  # per lone player: a twin of the one before
         if twins:
@@ -380,8 +391,8 @@ class Bounds:
             for i in problem.parties[p]:
                 insort(values, problem.units[i])
             self.available[j] = self.available[j + 1] + problem.size[p]
-            self._most[j] = _prefix(reversed(values[-cap:]))
-            self._least[j] = _prefix(values[:cap])
+            self._most[j] = list(accumulate(values[: -cap - 1 : -1], initial=0))
+            self._least[j] = list(accumulate(values[:cap], initial=0))
 
     def most(self, j: int, c: int) -> int:
         if self.lone:
@@ -392,13 +403,6 @@ class Bounds:
         if self.lone:
             return self._sums[-1] - self._sums[-1 - c]
         return self._least[j][c]
-
-
-def _prefix(values: Iterable[int]) -> list[int]:
-    out = [0]
-    for v in values:
-        out.append(out[-1] + v)
-    return out
 
 
 def team_of_split(problem: Problem, split: list[list[int]]) -> list[int]:
