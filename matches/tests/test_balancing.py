@@ -768,6 +768,29 @@ def test_the_general_search_finishes_what_the_pairs_search_cannot():
     assert not alone.run()
 
 
+def test_parties_in_teams_of_two_and_three_are_proven():
+    """With parties, teams of two and three get the general search, which places each
+    party's team first. 16 lobbies of 18 to 24 players with parties of two and three: the
+    pairs walk alone left lobby 2 unproven; every one is proven."""
+    from matches.balancing.pairs_proof import PairsSearch
+    from matches.balancing.problem import Problem
+    from matches.balancing.window_proof import _searches
+
+    rng = random.Random("parties in teams of two and three")
+    for index in range(16):
+        n = rng.randint(18, 24)
+        k = rng.choice([t for t in range(n // 3 + 1, n // 2 + 1) if n % t and n // t == 2])
+        members = [Member(i, rng.gauss(1500, 220), 100.0) for i in range(1, n + 1)]
+        ids = [m.id for m in members]
+        rng.shuffle(ids)
+        together = [ids[:2], ids[2:4]] if index % 2 else [ids[:2], ids[2:5]]
+        problem = Problem.build(members, k, together, ())
+        assert PairsSearch not in [search for search, _ in _searches(problem)]
+        result = balance(members, teams=k, seed=index, together=together)
+        assert_valid(result.split, members, k, together)
+        assert result.optimal and result.certified_gap == 0.0, index
+
+
 @pytest.mark.parametrize(("n", "k"), [(16, 10), (20, 12), (24, 14), (24, 16)])
 def test_teams_of_one_and_two_are_proven(n, k):
     rng = random.Random(f"ones and twos/{n}/{k}")
