@@ -14,6 +14,8 @@ VOLATILITY = 0.06  # the volatility of the Ratings handed to team_win_probabilit
 GRID = 2  # the search counts ratings in half points ...
 ROUNDING = 0.5  # ... so a gap it computes is within half a point of the true gap
 SLACK = 1.0  # "optimal" means proven within one rating point of the true optimum
+FINE_GRID = 64  # the lower bounds count ratings in 1/64 points ...
+FINE_ROUNDING = 1 / FINE_GRID  # ... so a spread they bound is within this of the true one
 
 # Work budgets, counted in steps so the answer never depends on the machine's speed.
 # Calibrated with bench/balance.py against the targets in docs/balancing.md.

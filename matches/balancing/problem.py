@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from ratings.glicko2 import Rating
@@ -72,6 +72,7 @@ class Problem:
     apart: tuple[int, ...]  # per party: bitmask of the parties it must be apart from
     links: dict[tuple[int, int], tuple[int, int]]  # party pair -> an apart pair of ids
     total: int  # every player's units, summed
+    grid: int = GRID  # ratings counted in 1/grid points, before the unit (see ``finer``)
 
     @property
     def n(self) -> int:
@@ -84,10 +85,24 @@ class Problem:
 
     def points(self, scaled: float) -> float:
         """A spread of scaled means, in rating points."""
-        return scaled * self.unit / (self.lcm * GRID)
+        return scaled * self.unit / (self.lcm * self.grid)
 
     def scaled(self, points: float) -> float:
-        return points * self.lcm * GRID / self.unit
+        return points * self.lcm * self.grid / self.unit
+
+    def finer(self, grid: int) -> Problem:
+        """The same lobby counted in 1/grid points: a spread computed on it is within
+        1/grid of a point of the true one, not 1/GRID. (The searches keep GRID, whose
+        smaller numbers they need; the lower bounds need no search.)"""
+        unit, units = _units([p.rating for p in self.players], grid)
+        return replace(
+            self,
+            grid=grid,
+            unit=unit,
+            units=units,
+            value=tuple(sum(units[i] for i in p) for p in self.parties),
+            total=sum(units),
+        )
 
     def sizes_text(self) -> str:
         k, q, r = self.k, self.q, self.r
@@ -131,10 +146,7 @@ class Problem:
             masks[pb] |= 1 << pa
             links.setdefault((pa, pb), (a, b))
             links.setdefault((pb, pa), (b, a))
-        halves = [math.floor(m.rating * GRID + 0.5) for m in ordered]
-        low = min(halves)
-        unit = math.gcd(*(h - low for h in halves)) or 1
-        units = tuple((h - low) // unit for h in halves)
+        unit, units = _units([m.rating for m in ordered], GRID)
         return cls(
             ids=tuple(m.id for m in ordered),
             players=tuple(Rating(m.rating, m.rd, VOLATILITY) for m in ordered),
@@ -151,6 +163,15 @@ class Problem:
             links=links,
             total=sum(units),
         )
+
+
+def _units(ratings: list[float], grid: int) -> tuple[int, tuple[int, ...]]:
+    """The unit (in 1/grid points) and each rating in units above the lowest: rounded to
+    1/grid, shifted and divided by their gcd, to keep the numbers small."""
+    fine = [math.floor(rating * grid + 0.5) for rating in ratings]
+    low = min(fine)
+    unit = math.gcd(*(x - low for x in fine)) or 1
+    return unit, tuple((x - low) // unit for x in fine)
 
 
 def _count(x: int, noun: str) -> str:

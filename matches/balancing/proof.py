@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from .feasibility import components
 from .heuristic import local_search, true_gap
-from .limits import ROUNDING, SLACK
+from .limits import FINE_GRID, FINE_ROUNDING, ROUNDING, SLACK
 from .problem import Problem
 from .threshold import threshold_bound
 from .window_proof import prove_window
@@ -29,8 +29,12 @@ class _Search:
 
 
 def optimise(problem: Problem, start: list[int]) -> _Search:
-    bound = max(_integrality_bound(problem), _separation_bound(problem))
-    lower = max(0.0, problem.points(bound) - ROUNDING)
+    # The bounds are computed on the ratings to 1/FINE_GRID of a point, and so lose only
+    # that much to rounding (FINE_ROUNDING) where the searches' half points lose half a
+    # point: that alone proves lobbies whose bound is within a point and a half.
+    fine = problem.finer(FINE_GRID)
+    bound = max(_integrality_bound(fine), _separation_bound(fine))
+    lower = max(0.0, fine.points(bound) - FINE_ROUNDING)
     team_of, gap = local_search(problem, start, lower)
     if gap - lower <= SLACK:
         return _Search(team_of, gap, lower)
@@ -43,8 +47,8 @@ def optimise(problem: Problem, start: list[int]) -> _Search:
     # A few milliseconds at most, and it proves lobbies the window search cannot (two
     # clusters of players), so it comes first. It stops early, with a smaller bound, once
     # it cannot prove the gap.
-    enough = math.ceil(problem.scaled(gap - SLACK + ROUNDING))  # what would prove the gap
-    lower = max(lower, problem.points(threshold_bound(problem, enough)) - ROUNDING)
+    enough = math.ceil(fine.scaled(gap - SLACK + FINE_ROUNDING))  # what would prove the gap
+    lower = max(lower, fine.points(threshold_bound(fine, enough)) - FINE_ROUNDING)
     if gap - lower <= SLACK:
         return _Search(team_of, gap, lower)
     team_of, gap, proven = prove_window(problem, team_of, gap, lower)
@@ -52,7 +56,8 @@ def optimise(problem: Problem, start: list[int]) -> _Search:
         return _Search(team_of, gap, max(lower, gap - SLACK))
     # Only now, so that every answer the search finished with is the answer it gave before
     # this bound existed: it would have stopped the local search or the proof earlier.
-    return _Search(team_of, gap, max(lower, problem.points(_whole_team_bound(problem)) - ROUNDING))
+    whole = fine.points(_whole_team_bound(fine)) - FINE_ROUNDING
+    return _Search(team_of, gap, max(lower, whole))
 
 
 def _integrality_bound(problem: Problem) -> int:
