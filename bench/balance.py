@@ -163,7 +163,7 @@ def main() -> None:
         ("all equal", equal, None, usual),
         ("multiples of 100", hundreds, None, usual),
         ("one outlier", outlier, None, usual),
-        ("two clusters", clusters, None, (*usual[:3], (22, 3), (22, 7), *usual[3:])),
+        ("two clusters", clusters, None, (*usual[:3], (22, 3), (21, 7), (22, 7), *usual[3:])),
         (
             "newcomers at 1500",
             newcomers,

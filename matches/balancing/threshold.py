@@ -37,7 +37,7 @@ from itertools import accumulate, combinations, product
 from .problem import Problem
 
 GROUPS_CAP = 5_000  # ways to give the teams their counts, beyond which teams go alone
-PARTITIONS_CAP = 100  # ways to deal a group's players, beyond which it takes the average
+PARTITIONS_CAP = 120  # ways to deal a group's players (8 into pairs: 105), beyond: the average
 CUTS = 2  # the widest gaps tried
 
 
