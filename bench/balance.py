@@ -11,7 +11,9 @@ share of lobbies whose optimum was proven (to the point), with the largest certi
 (rating points the answer may be above the optimum) among those that were not. The
 lobbies depend only on the row, so every run measures the same inputs. A lobby's time is
 the least of three runs (``--repeat``): the answer and the work are the same each time, and
-a shared machine's pauses would otherwise decide the worst column.
+a shared machine's pauses would otherwise decide the worst column. The last table balances
+600 seeded lobbies (150 with ``--quick``) as a community might bring them, each with its
+own size, team count, newcomers, parties and apart pairs (``mixed_lobby``).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matches.balancing import Member, balance
+from matches.balancing import Infeasible, Member, balance
 
 SIZES = (4, 8, 10, 12, 16, 20, 24, 32, 50, 100)
 TEAMS = (2, 3, 4, 8, 16)
@@ -117,6 +119,64 @@ def parties_of_three(rng: random.Random, lobby: Lobby) -> dict:
     return {"together": [ids[i : i + 3] for i in range(0, 9, 3)]}
 
 
+def mixed_lobby(rng: random.Random) -> tuple[Lobby, int, dict]:
+    """A lobby as a community might bring it: 6 to 24 players in 3 teams or more (at least
+    two a team), up to half of them newcomers at 1500, up to three parties of two or three
+    and up to two apart pairs."""
+    n = rng.randint(6, 24)
+    k = rng.randint(3, n // 2)
+    new = rng.randint(0, n // 2)
+    lobby = [
+        Member(i, 1500.0, 350.0)
+        if i <= new
+        else Member(i, rng.gauss(1500, 200), rng.uniform(50, 200))
+        for i in range(1, n + 1)
+    ]
+    ids = [m.id for m in lobby]
+    rng.shuffle(ids)
+    together, apart, used = [], [], 0
+    for _ in range(rng.choice([0, 0, 1, 1, 2, 3])):
+        size = rng.choice([2, 2, 3])
+        if used + size <= n:
+            together.append(ids[used : used + size])
+            used += size
+    for _ in range(rng.choice([0, 0, 0, 1, 2])):
+        if used + 2 <= n:
+            apart.append((ids[used], ids[used + 1]))
+            used += 2
+    return lobby, k, {"together": together, "apart": apart}
+
+
+def measure_mix(lobbies: int, repeat: int) -> list[str]:
+    """The mixed table's row: feasible lobbies, % proven, median, 99th percentile and worst
+    ms, largest certified gap (lobbies whose constraints cannot be met are skipped)."""
+    rng = random.Random("mixed")
+    times, proven, certified = [], 0, 0.0
+    for seed in range(lobbies):
+        lobby, k, extra = mixed_lobby(rng)
+        best = math.inf
+        try:
+            for _ in range(repeat):
+                started = time.perf_counter()
+                result = balance(lobby, teams=k, seed=seed, **extra)
+                best = min(best, (time.perf_counter() - started) * 1000)
+        except Infeasible:
+            continue
+        times.append(best)
+        proven += result.optimal
+        certified = max(certified, result.certified_gap)
+    times.sort()
+    p99 = times[min(len(times) - 1, math.ceil(0.99 * len(times)) - 1)]
+    return [
+        f"{lobbies} ({len(times)} feasible)",
+        f"{100 * proven / len(times):.1f}",
+        f"{statistics.median(times):.1f}",
+        f"{p99:.1f}",
+        f"{times[-1]:.1f}",
+        f"{certified:.1f}",
+    ]
+
+
 def cells(median: float, worst: float, proven: float, certified: float) -> list[str]:
     return [f"{median:.1f}", f"{worst:.1f}", f"{proven:.0f}", f"{certified:.1f}"]
 
@@ -172,12 +232,22 @@ def main() -> None:
         ),
         ("2 parties of 2 + 2 apart pairs", realistic, parties_and_apart, usual),
         # Three parties of three cannot fit teams of 5 (10 players, 2 teams): Infeasible.
-        ("3 parties of 3", realistic, parties_of_three, ((12, 2), (12, 3), (24, 4), (100, 4))),
+        (
+            "3 parties of 3",
+            realistic,
+            parties_of_three,
+            ((12, 2), (12, 3), (24, 4), (24, 8), (100, 4)),
+        ),
     ]
     for name, make, constraints, shapes in cases:
         for n, k in shapes:
             figures = measure(make, n, k, lobbies, name, constraints, repeat)
             print_row([name, str(n), str(k), *cells(*figures)])
+
+    print("\nA mixed sample: 6 to 24 players, 3 teams or more, newcomers, parties, apart pairs\n")
+    print_row(["lobbies", "proven %", "median ms", "p99 ms", "worst ms", "max cert."])
+    print_row(["---", *["---:"] * 5])
+    print_row(measure_mix(15 * lobbies, repeat))
 
 
 if __name__ == "__main__":
