@@ -97,10 +97,16 @@ class PairsSearch(Division):
         width, units, lcm = self.width, self.units, self.problem.lcm
         if self.seen is not None:
             # What follows depends on the players set aside only through their units and
-            # which end they came from, and those fix the units of the pairs walked too.
-            # Met before, this state was searched with a width no narrower: a split found
-            # now would have the means of one found then, or within the width then.
-            key = (i, j, paired, bisect_left(aside, i), *[units[p] for p in aside])
+            # which end they came from, and those fix the units of the pairs walked too;
+            # when the players left are all twins, only on how many are left, the units
+            # set aside and those of the pairs. Met before, this state was searched with a
+            # width no narrower: a split found now would have the means of one found then,
+            # or within the width then.
+            left = [units[p] for p in aside]
+            if i < j and units[i] == units[j - 1]:
+                key = ("twins", j - i, paired, *left, *sorted(self.walked))
+            else:
+                key = (i, j, paired, bisect_left(aside, i), *left)
             if key in self.seen:
                 return
             self.seen.add(key)

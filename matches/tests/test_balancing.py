@@ -846,6 +846,29 @@ def test_the_general_search_finishes_what_the_pairs_search_cannot():
     assert not alone.run()
 
 
+def test_newcomers_in_teams_of_two_and_three_are_proven():
+    """Lobbies 11, 16 and 31 of bench/balance.py's newcomers at 1500 in 24/10: nine to
+    twelve twins, and an optimum 41 to 93 points wide that no bound comes near. The walk
+    proves them because a state met again with twins swapped, or with a different number
+    of the twins left taken from each end, is searched once."""
+    rng = random.Random("newcomers at 1500/24/10")
+    lobbies = []
+    for _ in range(32):
+        new = rng.randint(8, 12)
+        lobbies.append(
+            [
+                Member(i, 1500.0, 350.0)
+                if i <= new
+                else Member(i, rng.gauss(1500, 250), rng.uniform(50, 200))
+                for i in range(1, 25)
+            ]
+        )
+    for index in (11, 16, 31):
+        result = balance(lobbies[index], teams=10, seed=index)
+        assert result.optimal and result.certified_gap == 0.0, index
+        assert result.best_gap > 40
+
+
 def test_parties_in_teams_of_two_and_three_are_proven():
     """With parties, teams of two and three get the general search, which places each
     party's team first. 16 lobbies of 18 to 24 players with parties of two and three: the
