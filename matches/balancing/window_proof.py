@@ -44,7 +44,7 @@ def prove_window(
     For teams of one and two, or of two and three, the search is ``pairs_proof.PairsSearch``
     (up to EXACT_PLAYERS with more teams of three than pairs, followed by the general search
     for the last GENERAL_FALLBACK steps; up to EXACT_PLAYERS, teams of two and three with a
-    party keep the general search). Otherwise up to EXACT_PLAYERS it is
+    party of two keep the general search). Otherwise up to EXACT_PLAYERS it is
     ``_ProofSearch``; beyond, the plain window search, step for step as calibrated. When
     the optimum is known beforehand (teams of two), the search stops as soon as it has
     found a split that good: it could find nothing after it, so the answer is the one the
@@ -83,11 +83,13 @@ def _searches(problem: Problem) -> list[tuple[type[WindowSearch], int]]:
     exact = problem.n <= EXACT_PLAYERS
     general = _ProofSearch if exact else WindowSearch
     budget = PROOF_BUDGET if exact else PROOF_BUDGET_LARGE
-    if not pairs_apply(problem) or (exact and problem.q == 2 and max(problem.size) > 1):
-        # With a party, in teams of two and three, the general search places the party's
-        # team first, which pins the window at once; the walk meets it only when it
-        # divides. (200 lobbies of 16 to 24 players with one to three parties: 194 proven
-        # against 185. Beyond EXACT_PLAYERS the walk still does better: 40 of 96 against 32.)
+    if not pairs_apply(problem) or (exact and problem.q == 2 and 2 in problem.size):
+        # With a party of two, in teams of two and three, the general search places the
+        # party's team first, which pins the window at once; the walk meets it only when
+        # it divides. (200 lobbies of 16 to 24 players with one to three parties of two or
+        # three: 194 proven against 185. With parties of three only, teams of their own
+        # for the walk too, it proves 174 of 174 against 173; beyond EXACT_PLAYERS it
+        # does better with parties of two as well, 40 of 96 against 32.)
         return [(general, budget)]
     if exact and problem.q == 2 and 2 * problem.r > problem.k:
         # More teams of three than pairs: when players far from the rest pin some teams

@@ -870,9 +870,9 @@ def test_newcomers_in_teams_of_two_and_three_are_proven():
 
 
 def test_parties_in_teams_of_two_and_three_are_proven():
-    """With parties, teams of two and three get the general search, which places each
-    party's team first. 16 lobbies of 18 to 24 players with parties of two and three: the
-    pairs walk alone left lobby 2 unproven; every one is proven."""
+    """With a party of two, teams of two and three get the general search, which places
+    each party's team first. 16 lobbies of 18 to 24 players with parties of two and three:
+    the pairs walk alone left lobby 2 unproven; every one is proven."""
     from matches.balancing.pairs_proof import PairsSearch
     from matches.balancing.problem import Problem
     from matches.balancing.window_proof import _searches
