@@ -143,7 +143,8 @@ class _ProofSearch(WindowSearch):
       the window narrowed to the team's mean: the test ``_close`` makes afterwards.
     * A team takes twins (lone players of one rating, apart from no one) first to last
       (``Bounds``): any other choice of them gives the same means as a split met before,
-      which the width has excluded since.
+      which the width has excluded since. A dead end is recorded with its twins as the
+      first of them, as many (``_canonical``): which twins are left changes nothing.
 
     It counts the steps the plain search counts for the work it still does, and none for
     the lookups, so it never takes more steps than the plain search: whatever that proves
@@ -160,6 +161,16 @@ class _ProofSearch(WindowSearch):
         # (remaining parties, how many of the teams left are big) -> windows that led
         # nowhere, none inside another. The parties and the big teams fix the small ones.
         self.dead: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        # Per rating with twins: their bitmask, and the bitmasks of the first 0, 1, 2, ...
+        twins: dict[int, list[int]] = {}
+        for p, (size, value) in enumerate(zip(problem.size, problem.value, strict=True)):
+            if size == 1 and not problem.apart[p]:
+                twins.setdefault(value, []).append(p)
+        self.twin_masks = [
+            (sum(1 << p for p in ps), [sum(1 << p for p in ps[:c]) for c in range(len(ps) + 1)])
+            for ps in twins.values()
+            if len(ps) > 1
+        ]
 
     def _teams(
         self,
@@ -216,7 +227,7 @@ class _ProofSearch(WindowSearch):
             return
         self._tick(len(slot.remaining))
         mask, big, small = slot.mask & ~bits, slot.big_left, slot.small_left
-        windows = self.dead.get((mask, big))
+        windows = self.dead.get((self._canonical(mask) if self.twin_masks else mask, big))
         if windows and any(low <= lo and hi <= high for low, high in windows):
             return
         rest = [p for p in slot.remaining if not bits >> p & 1]
@@ -228,9 +239,18 @@ class _ProofSearch(WindowSearch):
     def _remember(self, mask: int, big: int, lo: int, hi: int) -> None:
         """The parties in ``mask`` cannot fill the teams left (``big`` of them of the larger
         size) with every mean within ``lo..hi``: keep the window, dropping those inside."""
-        windows = self.dead.setdefault((mask, big), [])
+        key = self._canonical(mask) if self.twin_masks else mask
+        windows = self.dead.setdefault((key, big), [])
         windows[:] = [(low, high) for low, high in windows if not (lo <= low and high <= hi)]
         windows.append((lo, hi))
+
+    def _canonical(self, mask: int) -> int:
+        """``mask`` with the twins of each rating in it replaced by the first of them."""
+        for group, firsts in self.twin_masks:
+            inside = mask & group
+            if inside:
+                mask = mask & ~group | firsts[inside.bit_count()]
+        return mask
 
     def _sums(self, slot: Slot) -> tuple[int, int]:
         # _close asks lo' * rest <= (total - s) * lcm <= hi' * rest of the players left, for

@@ -869,6 +869,19 @@ def test_newcomers_in_teams_of_two_and_three_are_proven():
         assert result.best_gap > 40
 
 
+def test_dead_ends_are_shared_by_sets_of_players_with_other_twins():
+    """Twelve newcomers at 1500 and a party of two, 24 players in 7 teams (lobby 110 of
+    bench/balance.py's mixed sample, ratings to a tenth): its optimum is 20.7 points wide.
+    Recorded with its twins as the first of them, a dead end is met again whichever twins
+    are left, and the proof finishes within its budget (it needed four times as much)."""
+    ratings = [1500.0] * 12 + [1247.5, 1590.2, 1574.2, 1499.5, 1305.9, 1429.8, 1407.4]
+    ratings += [1419.6, 1381.1, 1745.7, 1683.6, 1340.5]
+    members = lobby(ratings)
+    result = balance(members, teams=7, seed=110, together=[[9, 7]])
+    assert result.optimal and result.certified_gap == 0.0
+    assert result.best_gap == pytest.approx(20.72, abs=0.01)
+
+
 def test_parties_in_teams_of_two_and_three_are_proven():
     """With a party of two, teams of two and three get the general search, which places
     each party's team first. 16 lobbies of 18 to 24 players with parties of two and three:
