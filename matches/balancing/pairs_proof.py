@@ -102,11 +102,11 @@ class PairsSearch(Division):
             # set aside and those of the pairs. Met before, this state was searched with a
             # width no narrower: a split found now would have the means of one found then,
             # or within the width then.
-            left = [units[p] for p in aside]
+            held = [units[p] for p in aside]
             if i < j and units[i] == units[j - 1]:
-                key = ("twins", j - i, paired, *left, *sorted(self.walked))
+                key = ("twins", j - i, paired, *held, *sorted(self.walked))
             else:
-                key = (i, j, paired, bisect_left(aside, i), *left)
+                key = (i, j, paired, bisect_left(aside, i), *held)
             if key in self.seen:
                 return
             self.seen.add(key)

@@ -31,7 +31,7 @@ class _Search:
 def optimise(problem: Problem, start: list[int]) -> _Search:
     # The bounds are computed on the ratings to 1/FINE_GRID of a point, and so lose only
     # that much to rounding (FINE_ROUNDING) where the searches' half points lose half a
-    # point: that alone proves lobbies whose bound is within a point and a half.
+    # point: a bound that fell short by less than that now proves the answer.
     fine = problem.finer(FINE_GRID)
     bound = max(_integrality_bound(fine), _separation_bound(fine))
     lower = max(0.0, fine.points(bound) - FINE_ROUNDING)
