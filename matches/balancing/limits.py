@@ -29,7 +29,8 @@ RESTARTS = 8  # the local search stops after this many restarts in a row without
 # Lobbies with teams of two and one other size get pairs_proof.PairsSearch instead, at
 # any size, with the same budgets; its steps are weighted to take about as long. Up to
 # EXACT_PLAYERS, with more teams of three than pairs, it leaves the last GENERAL_FALLBACK
-# steps to the general search; teams of two and three with a party of two keep that one.
+# steps to the general search; teams of two and three with a party of two keep the
+# general search alone.
 EXACT_PLAYERS = 24
 PROOF_BUDGET = 250_000
 PROOF_BUDGET_LARGE = 100_000

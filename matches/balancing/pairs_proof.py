@@ -99,9 +99,10 @@ class PairsSearch(Division):
             # What follows depends on the players set aside only through their units and
             # which end they came from, and those fix the units of the pairs walked too;
             # when the players left are all twins, only on how many are left, the units
-            # set aside and those of the pairs. Met before, this state was searched with a
-            # width no narrower: a split found now would have the means of one found then,
-            # or within the width then.
+            # set aside and those of the pairs (the bounds below hold for every split the
+            # state can reach, whichever end they came from). Met before, this state was
+            # searched with a width no narrower: a split found now would have the means of
+            # one found then, or within the width then.
             held = [units[p] for p in aside]
             if i < j and units[i] == units[j - 1]:
                 key = ("twins", j - i, paired, *held, *sorted(self.walked))

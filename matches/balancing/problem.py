@@ -63,8 +63,8 @@ class Problem:
     k: int  # teams
     q: int  # the small team size; r teams have q + 1 players
     r: int
-    unit: int  # half points per search unit (the gcd of the rating differences)
-    units: tuple[int, ...]  # per player: (half points - lowest) / unit
+    unit: int  # 1/grid points per search unit (the gcd of the rating differences)
+    units: tuple[int, ...]  # per player: (1/grid points - lowest) / unit
     parties: tuple[tuple[int, ...], ...]  # player indices; a lone player is a party of one
     party_of: tuple[int, ...]
     size: tuple[int, ...]  # per party

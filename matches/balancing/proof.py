@@ -29,12 +29,15 @@ class _Search:
 
 
 def optimise(problem: Problem, start: list[int]) -> _Search:
-    # The bounds are computed on the ratings to 1/FINE_GRID of a point, and so lose only
-    # that much to rounding (FINE_ROUNDING) where the searches' half points lose half a
-    # point: a bound that fell short by less than that now proves the answer.
-    fine = problem.finer(FINE_GRID)
-    bound = max(_integrality_bound(fine), _separation_bound(fine))
-    lower = max(0.0, fine.points(bound) - FINE_ROUNDING)
+    # The lower bounds need no search, so they are computed on two grids and the larger
+    # is kept (``_grids``): the ratings to 1/FINE_GRID of a point lose only that much to
+    # rounding, where half points lose half a point; but half points can share a larger
+    # unit (ratings within a fraction of multiples of 100), which the integrality bound
+    # and the whole-number means of the threshold bound use.
+    grids = _grids(problem)
+    lower = max(
+        0.0, *(g.points(max(_integrality_bound(g), _separation_bound(g))) - r for g, r in grids)
+    )
     team_of, gap = local_search(problem, start, lower)
     if gap - lower <= SLACK:
         return _Search(team_of, gap, lower)
@@ -47,8 +50,10 @@ def optimise(problem: Problem, start: list[int]) -> _Search:
     # A few milliseconds at most, and it proves lobbies the window search cannot (two
     # clusters of players), so it comes first. It stops early, with a smaller bound, once
     # it cannot prove the gap.
-    enough = math.ceil(fine.scaled(gap - SLACK + FINE_ROUNDING))  # what would prove the gap
-    lower = max(lower, fine.points(threshold_bound(fine, enough)) - FINE_ROUNDING)
+    for grid, rounding in grids:
+        if gap - lower > SLACK:
+            enough = math.ceil(grid.scaled(gap - SLACK + rounding))  # what would prove it
+            lower = max(lower, grid.points(threshold_bound(grid, enough)) - rounding)
     if gap - lower <= SLACK:
         return _Search(team_of, gap, lower)
     team_of, gap, proven = prove_window(problem, team_of, gap, lower)
@@ -56,8 +61,14 @@ def optimise(problem: Problem, start: list[int]) -> _Search:
         return _Search(team_of, gap, max(lower, gap - SLACK))
     # Only now, so that every answer the search finished with is the answer it gave before
     # this bound existed: it would have stopped the local search or the proof earlier.
-    whole = fine.points(_whole_team_bound(fine)) - FINE_ROUNDING
+    whole = max(g.points(_whole_team_bound(g)) - r for g, r in grids)
     return _Search(team_of, gap, max(lower, whole))
+
+
+def _grids(problem: Problem) -> list[tuple[Problem, float]]:
+    """The lobby in 1/FINE_GRID points and in the searches' half points, each with what a
+    spread computed on it may lose to rounding."""
+    return [(problem.finer(FINE_GRID), FINE_ROUNDING), (problem, ROUNDING)]
 
 
 def _integrality_bound(problem: Problem) -> int:

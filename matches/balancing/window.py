@@ -149,9 +149,10 @@ class WindowSearch:
     ) -> None:
         """Place the next team: every team the anchor can be in, each then grown."""
         problem = self.problem
-        # Branch on the team of the party hardest to place: the strongest or the weakest,
-        # whichever is further from the middle of the window (as the teams placed narrowed
-        # it, which keeps the order of the search whatever else prunes).
+        # Branch on the team of the party hardest to place: a party that (nearly) fills the
+        # largest team left, else the strongest or the weakest, whichever is further from
+        # the middle of the window (as the teams placed narrowed it, which keeps the order
+        # of the search whatever else prunes).
         value, size, lcm = problem.value, problem.size, problem.lcm
         first, last = remaining[0], remaining[-1]
         middle = (window[0] + window[1]) // 2

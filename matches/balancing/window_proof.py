@@ -2,7 +2,8 @@
 
 ``prove_window`` looks for a split more than a point better than the one found; an
 exhausted search proves it. With teams of two and one other size it is the search of
-``pairs_proof.py``; otherwise ``_ProofSearch``: the window search of
+``pairs_proof.py`` (but teams of two and three with a party of two keep the general one,
+up to EXACT_PLAYERS); otherwise ``_ProofSearch``: the window search of
 ``window.py`` meeting the same splits in the same order, so that the answer is the one the
 plain search would give, but leaving dead ends sooner (it remembers them) and counting
 only the steps the plain search would count for what it still does. With every team a
@@ -88,8 +89,8 @@ def _searches(problem: Problem) -> list[tuple[type[WindowSearch], int]]:
         # party's team first, which pins the window at once; the walk meets it only when
         # it divides. (200 lobbies of 16 to 24 players with one to three parties of two or
         # three: 194 proven against 185. With parties of three only, teams of their own
-        # for the walk too, it proves 174 of 174 against 173; beyond EXACT_PLAYERS it
-        # does better with parties of two as well, 40 of 96 against 32.)
+        # for the walk too, the walk proves 174 of 174 against 173; beyond EXACT_PLAYERS
+        # the walk does better with parties of two as well, 40 of 96 against 32.)
         return [(general, budget)]
     if exact and problem.q == 2 and 2 * problem.r > problem.k:
         # More teams of three than pairs: when players far from the rest pin some teams
