@@ -14,6 +14,10 @@ VOLATILITY = 0.06  # the volatility of the Ratings handed to team_win_probabilit
 GRID = 2  # the search counts ratings in half points ...
 ROUNDING = 0.5  # ... so a gap it computes is within half a point of the true gap
 SLACK = 1.0  # "optimal" means proven within one rating point of the true optimum
+# Lone players of one rating with no apart pair are *twins* to the proof's searches, which
+# then try only one way to swap them; from this many of one rating on (two equal ratings
+# happen by chance, and keeping track of them costs more than it saves).
+TWINS = 3
 FINE_GRID = 64  # the lower bounds count ratings in 1/64 points ...
 FINE_ROUNDING = 1 / FINE_GRID  # ... so a spread they bound is within this of the true one
 

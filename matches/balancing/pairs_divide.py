@@ -21,8 +21,10 @@ between two teams of three, and between a team of three and a pair of lone playe
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Callable
 
+from .limits import TWINS
 from .problem import Problem
 from .window import WindowSearch
 
@@ -49,6 +51,9 @@ class Division(WindowSearch):
         self.other = 3 if problem.q == 2 else 1  # the size of the teams that are not pairs
         self.lone = [p for p in self.order if problem.size[p] == 1]  # strongest first
         self.units = [problem.value[p] for p in self.lone]
+        # Twins (lone players of one rating; from TWINS of one rating on): the walk records
+        # its states by their units, and a team's partners are tried once per rating.
+        self.twins_left = max(Counter(self.units).values(), default=0) >= TWINS
         self.duos = [p for p in self.order if problem.size[p] == 2]  # parties of two
         self.duo_units = sum(problem.value[d] for d in self.duos)
         self.whole = [p for p in self.order if problem.size[p] == 3]  # teams of their own
@@ -168,19 +173,21 @@ class Division(WindowSearch):
         negated = [-units[m] for m in rest]  # ascending, as rest is strongest first
         # b is the stronger partner: from the first that the weakest c does not lift too high
         start = bisect_left(negated, units[rest[-1]] - most)
+        twins = self.twins_left  # then a partner of the units of the one before is passed
         for a in range(start, len(rest) - 1):
             b = rest[a]
             unit = units[b]
             if unit + units[rest[a + 1]] < least:
                 break  # b with the strongest partner after it falls short, as do weaker b
-            if a > start and unit == units[rest[a - 1]]:
+            if twins and a > start and unit == units[rest[a - 1]]:
                 continue  # a twin of the b before: the same teams, by units
             first = max(a + 1, bisect_left(negated, unit - most))
-            before = None  # the units of the c before
-            for c in rest[first : bisect_right(negated, unit - least)]:
-                if units[c] == before:
-                    continue
-                before = units[c]
+            partners = rest[first : bisect_right(negated, unit - least)]
+            if twins:
+                partners = [
+                    c for i, c in enumerate(partners) if not i or units[c] != units[partners[i - 1]]
+                ]
+            for c in partners:
                 tick(PLACE_STEP)
                 total, values = base + unit + units[c], (base, unit, units[c])
                 if _swap_improves(total, values, placed) or beats(total * factor, values):

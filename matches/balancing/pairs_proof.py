@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable
-from itertools import accumulate, pairwise
+from itertools import accumulate
 
 from .pairs_divide import CHECK_STEP, Division
 from .problem import Problem
@@ -72,8 +72,7 @@ class PairsSearch(Division):
         self.chains: dict[tuple[int, int, int], tuple[int, int] | None] = {}  # _pair_bounds
         # With twins (lone players of one rating), the states of the walk met so far, by
         # units rather than players: one met again with the twins swapped is skipped.
-        twins = any(a == b for a, b in pairwise(self.units))
-        self.seen: set[tuple] | None = set() if twins else None
+        self.seen: set[tuple] | None = set() if self.twins_left else None
 
     def run(self) -> bool:
         means = [self.problem.value[p] * (self.problem.lcm // 3) for p in self.whole]

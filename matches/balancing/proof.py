@@ -51,7 +51,8 @@ def optimise(problem: Problem, start: list[int]) -> _Search:
     # clusters of players), so it comes first. It stops early, with a smaller bound, once
     # it cannot prove the gap.
     for grid, rounding in grids:
-        if gap - lower > SLACK:
+        # (Half points gain on 1/64 only through a unit above one: ratings near multiples.)
+        if gap - lower > SLACK and (grid is not problem or problem.unit > 1):
             enough = math.ceil(grid.scaled(gap - SLACK + rounding))  # what would prove it
             lower = max(lower, grid.points(threshold_bound(grid, enough)) - rounding)
     if gap - lower <= SLACK:

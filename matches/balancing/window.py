@@ -7,10 +7,12 @@ It raises ``Exhausted`` internally when its step budget runs out.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from .bounds import Bounds
+from .limits import TWINS
 from .problem import Problem
 
 
@@ -78,10 +80,10 @@ class WindowSearch:
         self.order = sorted(
             range(len(problem.size)), key=lambda p: (-problem.value[p] / problem.size[p], p)
         )
-        if self.twins:  # only if there are any
+        if self.twins:  # only if there are enough of them
             value, size, apart = problem.value, problem.size, problem.apart
-            free = [value[p] for p in range(len(size)) if size[p] == 1 and not apart[p]]
-            self.twins = len(set(free)) < len(free)
+            free = Counter(value[p] for p in range(len(size)) if size[p] == 1 and not apart[p])
+            self.twins = max(free.values(), default=0) >= TWINS
         # The parties (of two players or more) of each size, as bitmasks.
         self.fills = {
             z: sum(1 << p for p, size in enumerate(problem.size) if size == z > 1)

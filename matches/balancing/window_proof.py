@@ -170,7 +170,7 @@ class _ProofSearch(WindowSearch):
         self.twin_masks = [
             (sum(1 << p for p in ps), [sum(1 << p for p in ps[:c]) for c in range(len(ps) + 1)])
             for ps in twins.values()
-            if len(ps) > 1
+            if len(ps) > 1 and self.twins  # (WindowSearch: only with TWINS of one rating)
         ]
 
     def _teams(
