@@ -163,14 +163,15 @@ class _ProofSearch(WindowSearch):
         # nowhere, none inside another. The parties and the big teams fix the small ones.
         self.dead: dict[tuple[int, int], list[tuple[int, int]]] = {}
         # Per rating with twins: their bitmask, and the bitmasks of the first 0, 1, 2, ...
+        # (none unless WindowSearch found TWINS of one rating)
         twins: dict[int, list[int]] = {}
         for p, (size, value) in enumerate(zip(problem.size, problem.value, strict=True)):
-            if size == 1 and not problem.apart[p]:
+            if self.twins and size == 1 and not problem.apart[p]:
                 twins.setdefault(value, []).append(p)
         self.twin_masks = [
             (sum(1 << p for p in ps), [sum(1 << p for p in ps[:c]) for c in range(len(ps) + 1)])
             for ps in twins.values()
-            if len(ps) > 1 and self.twins  # (WindowSearch: only with TWINS of one rating)
+            if len(ps) > 1
         ]
 
     def _teams(

@@ -415,6 +415,27 @@ def test_a_party_filling_a_team_bounds_the_optimum(n, k):
     assert biting  # and it is close to the optimum at times, not only a valid zero
 
 
+def bound_lobby(n, teams, kind, party, seed):
+    """A lobby for the lower bounds' property tests: members, team count and parties (none,
+    one of two or three players, which may fill a team, or two of two), or None when the
+    party cannot be placed."""
+    k = min(teams, n // 2)
+    rng = random.Random(seed)
+    rating = {
+        "normal": lambda i: rng.gauss(1500, 250),
+        "clusters": lambda i: rng.gauss(1100 if i % 2 else 1900, 40),
+        "hundreds": lambda i: 100.0 * rng.randint(10, 20),
+        "outlier": lambda i: 2900.0 if i == 1 else rng.gauss(1500, 250),
+        # rounding to 1/64 moves these the most: by nearly 1/128 each
+        "near half points": lambda i: rng.randint(2000, 4000) / 2 + rng.choice([-1, 1]) / 129,
+    }[kind]
+    members = [Member(i, rating(i), 100.0) for i in range(1, n + 1)]
+    together = [[], [[1, 2]], [[1, 2, 3]], [[1, 2], [3, 4]]][party]
+    if max(map(len, together), default=1) > -(-n // k):
+        return None
+    return members, k, together
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     n=st.integers(4, 10),
@@ -431,19 +452,10 @@ def test_the_threshold_bound_never_exceeds_the_optimum(n, teams, kind, party, se
     from matches.balancing.problem import Problem
     from matches.balancing.threshold import threshold_bound
 
-    k = min(teams, n // 2)
-    rng = random.Random(seed)
-    rating = {
-        "normal": lambda i: rng.gauss(1500, 250),
-        "clusters": lambda i: rng.gauss(1100 if i % 2 else 1900, 40),
-        "hundreds": lambda i: 100.0 * rng.randint(10, 20),
-        "outlier": lambda i: 2900.0 if i == 1 else rng.gauss(1500, 250),
-    }[kind]
-    members = [Member(i, rating(i), 100.0) for i in range(1, n + 1)]
-    # no party, or one of two or three players (which may fill a team), or two of two
-    together = [[], [[1, 2]], [[1, 2, 3]], [[1, 2], [3, 4]]][party]
-    if max(map(len, together), default=1) > -(-n // k):
+    lobby = bound_lobby(n, teams, kind, party, seed)
+    if lobby is None:
         return  # the party cannot be placed
+    members, k, together = lobby
     problem = Problem.build(members, k, together, ())
     narrowest = brute_spread(problem, members, k, together)
     bound = threshold_bound(problem)
@@ -469,19 +481,10 @@ def test_the_bounds_in_finer_units_never_exceed_the_true_optimum(n, teams, kind,
     from matches.balancing.problem import Problem
     from matches.balancing.threshold import threshold_bound
 
-    k = min(teams, n // 2)
-    rng = random.Random(seed)
-    rating = {
-        "normal": lambda i: rng.gauss(1500, 250),
-        "clusters": lambda i: rng.gauss(1100 if i % 2 else 1900, 40),
-        "hundreds": lambda i: 100.0 * rng.randint(10, 20),
-        # rounding to 1/64 moves these the most: by nearly 1/128 each
-        "near half points": lambda i: rng.randint(2000, 4000) / 2 + rng.choice([-1, 1]) / 129,
-    }[kind]
-    members = [Member(i, rating(i), 100.0) for i in range(1, n + 1)]
-    together = [[], [[1, 2]], [[1, 2, 3]], [[1, 2], [3, 4]]][party]
-    if max(map(len, together), default=1) > -(-n // k):
+    lobby = bound_lobby(n, teams, kind, party, seed)
+    if lobby is None:
         return  # the party cannot be placed
+    members, k, together = lobby
     optimum = brute_optimum(members, k, together)
     fine = Problem.build(members, k, together, ()).finer(FINE_GRID)
     by_id = sorted(members, key=lambda m: m.id)
