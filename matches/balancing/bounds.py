@@ -37,7 +37,7 @@ class Bounds:
             # add up to is the next c, the least the last c.
             values = [problem.value[p] for p in candidates]
             self.available = list(range(m, -1, -1))
-            self._sums = list(accumulate(values, initial=0))
+            self.sums = list(accumulate(values, initial=0))  # (the window search reads it)
             self.single_at = list(range(m))
             self.single_negated = [-v for v in values]
         else:
@@ -80,10 +80,10 @@ class Bounds:
 
     def most(self, j: int, c: int) -> int:
         if self.lone:
-            return self._sums[j + c] - self._sums[j]
+            return self.sums[j + c] - self.sums[j]
         return self._most[j][c]
 
     def least(self, j: int, c: int) -> int:
         if self.lone:
-            return self._sums[-1] - self._sums[-1 - c]
+            return self.sums[-1] - self.sums[-1 - c]
         return self._least[j][c]

@@ -113,11 +113,13 @@ class Teams:
         others = [(t, u) for t in range(k) for u in range(t + 1, k)]
         best: tuple[int, tuple[int, ...]] | None = None
         best_key = self.key()
+        n, target = self.problem.n, self.problem.total * self.problem.lcm
+        squares = [(n * m - target) ** 2 for m in means]
         # Only a swap touching the highest or lowest team can narrow the spread; the other
         # pairs are tried only to lower the squares when those cannot.
         for pairs in (extreme, others):
             for t, u in pairs:
-                found = self._best_between(t, u, means, order, best_key, budget)
+                found = self._best_between(t, u, means, order, squares, best_key, budget)
                 if found is not None:
                     best, best_key = found
             if best is not None:
@@ -130,29 +132,41 @@ class Teams:
         u: int,
         means: list[int],
         order: list[int],
+        squares: list[int],
         best_key: tuple[int, int],
         budget: list[int],
     ) -> tuple[tuple[int, tuple[int, ...]], tuple[int, int]] | None:
+        """The best swap between teams t and u, if it beats ``best_key``: the spread of
+        every team's mean (``order`` sorts them) and the sum of ``squares`` after it."""
         problem = self.problem
         n, lcm, target = problem.n, problem.lcm, problem.total * problem.lcm
-        rest = [means[x] for x in order if x != t and x != u]
-        top = rest[-1] if rest else -math.inf
-        bottom = rest[0] if rest else math.inf
+        top, bottom = -math.inf, math.inf  # the highest and lowest mean of the other teams
+        for x in reversed(order):
+            if x != t and x != u:
+                top = means[x]
+                break
+        for x in order:
+            if x != t and x != u:
+                bottom = means[x]
+                break
         zt, zu = self.load[t], self.load[u]
         ft, fu = lcm // zt, lcm // zu
         vt, vu = self.value[t], self.value[u]
-        base = sum((n * m - target) ** 2 for m in rest)
+        base = sum(squares) - squares[t] - squares[u]
         ideal = (vt * zu - vu * zt) / (zt + zu)  # units moving from t to u to equalise them
         best = None
+        moves = 0
         for p, group, moved in self._moves_near(t, u, ideal):
-            budget[0] -= 1
+            moves += 1
             mt, mu = (vt - moved) * ft, (vu + moved) * fu
-            spread = max(mt, mu, top) - min(mt, mu, bottom)
+            high, low = (mt, mu) if mt > mu else (mu, mt)  # (max and min: a hot path)
+            spread = (high if high > top else top) - (low if low < bottom else bottom)
             if spread > best_key[0]:
                 continue
             key = (spread, base + (n * mt - target) ** 2 + (n * mu - target) ** 2)
             if key < best_key and self.can_swap(p, group):
                 best_key, best = key, (p, group)
+        budget[0] -= moves
         return None if best is None else (best, best_key)
 
     def _moves_near(

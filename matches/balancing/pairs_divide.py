@@ -26,7 +26,7 @@ from collections.abc import Callable
 
 from .limits import TWINS
 from .problem import Problem
-from .window import WindowSearch
+from .window import Exhausted, WindowSearch
 
 # Steps counted for each piece of work, so that the budget means about the same time as
 # in the general search (calibrated with bench/balance.py).
@@ -73,7 +73,10 @@ class Division(WindowSearch):
         three, cannot average within it beside it."""
         lcm, width = self.problem.lcm, self.width
         factor = lcm // 3
-        lo, hi = max(lo, least * factor - width), min(hi, most * factor + width)
+        if least * factor - width > lo:  # (max and min, spelled out: a hot path)
+            lo = least * factor - width
+        if most * factor + width < hi:
+            hi = most * factor + width
         rest = 3 * (teams - 1)  # the other teams of three average within the window
         if (
             lo > hi
@@ -117,12 +120,19 @@ class Division(WindowSearch):
         and ``duos``, ``left`` units in all: the member hardest to place with each choice
         of partners that keeps its mean in the window. Then the parties of two left are
         pairs of their own."""
-        self._tick(DIVIDE_STEP)
+        self.budget -= DIVIDE_STEP  # (self._tick, max and min, spelled out: a hot path)
+        if self.budget < 0:
+            raise Exhausted
         value, lcm, units = self.problem.value, self.problem.lcm, self.units
         players = len(members) + 2 * len(duos)
         width = self.width  # (a split found narrows it)
-        lo, hi = max(lo, high - width), min(hi, low + width)
-        if high - low > width or not lo * players <= left * lcm <= hi * players:
+        if high - low > width:
+            return
+        if high - width > lo:
+            lo = high - width
+        if low + width < hi:
+            hi = low + width
+        if not lo * players <= left * lcm <= hi * players:
             return
         if not teams_left:  # what is left are parties of two, each a pair
             means = [value[d] * (lcm // 2) for d in duos]
@@ -153,8 +163,12 @@ class Division(WindowSearch):
             # The teams after it average to the mean of the players after it, within the
             # window and within the width of this team's mean: sum * factor.
             spread, scale = width * after, factor * players
-            least = max(least, left - hi * after // lcm, -(-(left * lcm - spread) // scale))
-            most = min(most, left + (-lo * after) // lcm, (left * lcm + spread) // scale)
+            for bound in (left - hi * after // lcm, -(-(left * lcm - spread) // scale)):
+                if bound > least:
+                    least = bound
+            for bound in (left + (-lo * after) // lcm, (left * lcm + spread) // scale):
+                if bound < most:
+                    most = bound
         least, most = least - base, most - base  # the partners' units
         state = (lo, hi, low, high, left)  # as this team found them
         # Each team is placed unless a swap with a team placed before improves it.
@@ -213,11 +227,17 @@ class Division(WindowSearch):
         rest: ``members`` without ``taken`` and ``duos`` without ``duo``. ``state`` is the
         window, the lowest and highest mean placed and the units left before it."""
         lo, hi, low, high, left = state
-        mean = total * (self.problem.lcm // 3)
-        low, high = min(low, mean), max(high, mean)
-        if high - low > self.width:  # (a split found since may have narrowed it)
+        mean, width = total * (self.problem.lcm // 3), self.width
+        if mean < low:  # (max and min, spelled out: a hot path)
+            low = mean
+        if mean > high:
+            high = mean
+        if high - low > width:  # (a split found since may have narrowed it)
             return
-        lo, hi = max(lo, mean - self.width), min(hi, mean + self.width)
+        if mean - width > lo:
+            lo = mean - width
+        if mean + width < hi:
+            hi = mean + width
         if taken:
             members = [m for m in members if m not in taken]
         if duo >= 0:

@@ -92,7 +92,9 @@ class PairsSearch(Division):
         ``aside`` holds the positions set aside for the teams of the other size (their
         units summed in ``aside_units``), ``paired`` says the player at ``i`` is known to be
         in a pair, and ``low`` and ``high`` are the lowest and highest mean placed."""
-        self._tick(WALK_STEP)
+        self.budget -= WALK_STEP  # (self._tick, inlined: this is the hottest call)
+        if self.budget < 0:
+            raise Exhausted
         width, units, lcm = self.width, self.units, self.problem.lcm
         if self.seen is not None:
             # What follows depends on the players set aside only through their units and
@@ -110,12 +112,18 @@ class PairsSearch(Division):
             if key in self.seen:
                 return
             self.seen.add(key)
-        lo, hi = max(self.around[0], high - width), min(self.around[1], low + width)
+        # (A split found narrows the width: the teams placed may no longer fit.)
+        if high - low > width:
+            return
+        lo, hi = self.around
+        if high - width > lo:
+            lo = high - width
+        if low + width < hi:
+            hi = low + width
         # The teams left average (weighted by size) to the mean of the players left.
         left = self.prefix[j] - self.prefix[i] + aside_units + self.duo_units
         players = j - i + len(aside) + 2 * len(self.duos)
-        # (A split found narrows the width: the teams placed may no longer fit.)
-        if high - low > width or lo > hi or not lo * players <= left * lcm <= hi * players:
+        if lo > hi or not lo * players <= left * lcm <= hi * players:
             return
         if i == j:
             self._cover(aside, lo, hi, low, high)
@@ -304,14 +312,20 @@ class PairsSearch(Division):
         bounds = self.chains.get(key, False)
         if bounds is False:
             bounds = self.chains[key] = self._pair_bounds(i, j, room)
-        self._tick(CHECK_STEP)
+        self.budget -= CHECK_STEP  # (self._tick, inlined, with max and min: a hot path)
+        if self.budget < 0:
+            raise Exhausted
         if bounds is None:
             return None
-        floor, ceiling = max(lo, bounds[0]), min(hi, bounds[1])
+        floor, ceiling = bounds
+        floor, ceiling = floor if floor > lo else lo, ceiling if ceiling < hi else hi
         width = self.width
         if floor > hi or ceiling < lo or floor - ceiling > width:
             return None
-        lo, hi = max(lo, floor - width), min(hi, ceiling + width)
+        if floor - width > lo:
+            lo = floor - width
+        if ceiling + width < hi:
+            hi = ceiling + width
         return (lo, hi) if lo <= hi else None
 
     def _pair_bounds(self, i: int, j: int, room: int) -> tuple[int, int] | None:

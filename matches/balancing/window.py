@@ -225,7 +225,9 @@ class WindowSearch:
         """
         problem = self.problem
         if need < 2:
-            self._tick()
+            self.budget -= 1  # (self._tick, inlined: a hot path)
+            if self.budget < 0:
+                raise Exhausted
             if need == 0:
                 if low <= 0 <= high:
                     self._close(slot, chosen)
@@ -240,12 +242,20 @@ class WindowSearch:
             return
         size, value, apart = problem.size, problem.value, problem.apart
         last_two = slot.big_left + slot.small_left == 1
-        after = bounds.after
+        after, available, most, least = bounds.after, bounds.available, bounds.most, bounds.least
+        sums = bounds.sums if bounds.lone else None  # (most and least, inlined: a hot path)
         while True:
-            self._tick()  # the recursion's call for candidates[j:]; it returned at once if
-            if need > bounds.available[j] or bounds.most(j, need) < low:
+            # The recursion's call for candidates[j:] (self._tick, inlined); it returned at
+            # once if
+            self.budget -= 1
+            if self.budget < 0:
+                raise Exhausted
+            if need > available[j]:
                 return
-            if bounds.least(j, need) > high:
+            if sums is not None:
+                if sums[j + need] - sums[j] < low or sums[-1] - sums[-1 - need] > high:
+                    return
+            elif most(j, need) < low or least(j, need) > high:
                 return
             p = candidates[j]
             if size[p] <= need and not forbid >> p & 1:
@@ -273,8 +283,13 @@ class WindowSearch:
         """A team is complete: narrow the window to it and place the next team."""
         problem = self.problem
         self._tick(4)  # a closed team costs a few nodes' work before its first test
-        mean = sum(problem.value[p] for p in chosen) * slot.factor
-        lo, hi = max(slot.lo, mean - self.width), min(slot.hi, mean + self.width)
+        value = problem.value
+        mean = sum([value[p] for p in chosen]) * slot.factor
+        lo, hi, width = slot.lo, slot.hi, self.width
+        if mean - width > lo:  # (max and min, spelled out: a hot path)
+            lo = mean - width
+        if mean + width < hi:
+            hi = mean + width
         rest_value = (slot.remaining_value - mean // slot.factor) * problem.lcm
         rest_size = slot.remaining_size - slot.size
         # The remaining teams' means average (weighted) to the remaining players' mean.
