@@ -73,25 +73,40 @@ class PairsSearch(Division):
         # With twins (lone players of one rating), the states of the walk met so far, by
         # units rather than players: one met again with the twins swapped is skipped.
         self.seen: set[tuple] | None = set() if self.twins_left else None
+        # The units set aside, as one number: each lone player adds base ** (the rank of
+        # its rating among the distinct ones), with more places than players, so equal
+        # numbers mean equal units set aside (the states above are keyed by it).
+        rank = {u: r for r, u in enumerate(dict.fromkeys(self.units))}
+        base = len(self.units) + 1
+        self.weight = [base ** rank[u] if self.twins_left else 0 for u in self.units]
 
     def run(self) -> bool:
         means = [self.problem.value[p] * (self.problem.lcm // 3) for p in self.whole]
         low, high = (min(means), max(means)) if means else (10**30, -(10**30))
         try:
             if high - low <= self.width:
-                self._walk(0, len(self.lone), [], 0, low, high, False)
+                self._walk(0, len(self.lone), [], 0, 0, low, high, False)
         except Exhausted:
             return False
         return True
 
     def _walk(
-        self, i: int, j: int, aside: list[int], aside_units: int, low: int, high: int, paired: bool
+        self,
+        i: int,
+        j: int,
+        aside: list[int],
+        aside_units: int,
+        held: int,
+        low: int,
+        high: int,
+        paired: bool,
     ) -> None:
         """Decide the lone players at positions ``i..j-1`` of ``self.lone``, from both ends.
 
         ``aside`` holds the positions set aside for the teams of the other size (their
-        units summed in ``aside_units``), ``paired`` says the player at ``i`` is known to be
-        in a pair, and ``low`` and ``high`` are the lowest and highest mean placed."""
+        units summed in ``aside_units`` and named by ``held``, ``self.weight``), ``paired``
+        says the player at ``i`` is known to be in a pair, and ``low`` and ``high`` are the
+        lowest and highest mean placed."""
         self.budget -= WALK_STEP  # (self._tick, inlined: this is the hottest call)
         if self.budget < 0:
             raise Exhausted
@@ -104,11 +119,10 @@ class PairsSearch(Division):
             # state can reach, whichever end they came from). Met before, this state was
             # searched with a width no narrower: a split found now would have the means of
             # one found then, or within the width then.
-            held = [units[p] for p in aside]
             if i < j and units[i] == units[j - 1]:
-                key = ("twins", j - i, paired, *held, *sorted(self.walked))
+                key = ("twins", j - i, paired, held, *sorted(self.walked))
             else:
-                key = (i, j, paired, bisect_left(aside, i), *held)
+                key = (i, j, paired, bisect_left(aside, i), held)
             if key in self.seen:
                 return
             self.seen.add(key)
@@ -153,10 +167,10 @@ class PairsSearch(Division):
                 self._all_aside(i, j, aside, low, high, lo, hi)
             return
         if room > 0 and not paired:
-            self._aside(i, i + 1, j, aside, aside_units, low, high, lo, hi, False)
+            self._aside(i, i + 1, j, aside, aside_units, held, low, high, lo, hi, False)
         if room > 0 and j - i >= 2:
             # then the player at i is paired: that is what the branch above left
-            self._aside(j - 1, i, j - 1, aside, aside_units, low, high, lo, hi, True)
+            self._aside(j - 1, i, j - 1, aside, aside_units, held, low, high, lo, hi, True)
         if j - i >= 2 and len(self.walked) < self.pairs:
             mean = (units[i] + units[j - 1]) * (lcm // 2)
             if lo <= mean <= hi:
@@ -164,7 +178,7 @@ class PairsSearch(Division):
                 self.walked.append((mean, units[i], units[j - 1]))
                 try:
                     low, high = min(low, mean), max(high, mean)
-                    self._walk(i + 1, j - 1, aside, aside_units, low, high, False)
+                    self._walk(i + 1, j - 1, aside, aside_units, held, low, high, False)
                 finally:
                     self.teams.pop()
                     self.walked.pop()
@@ -176,6 +190,7 @@ class PairsSearch(Division):
         j: int,
         aside: list[int],
         aside_units: int,
+        held: int,
         low: int,
         high: int,
         lo: int,
@@ -187,8 +202,9 @@ class PairsSearch(Division):
         units = self.units
         at = bisect_left(aside, p)  # kept in order: the players left lie between its parts
         aside = [*aside[:at], p, *aside[at:]]
+        aside_units, held = aside_units + units[p], held + self.weight[p]
         if self.other == 3:
-            self._walk(i, j, aside, aside_units + units[p], low, high, paired)
+            self._walk(i, j, aside, aside_units, held, low, high, paired)
             return
         mean = units[p] * self.problem.lcm
         if not lo <= mean <= hi:
@@ -196,7 +212,7 @@ class PairsSearch(Division):
         self.teams.append([self.lone[p]])
         try:
             low, high = min(low, mean), max(high, mean)
-            self._walk(i, j, aside, aside_units + units[p], low, high, paired)
+            self._walk(i, j, aside, aside_units, held, low, high, paired)
         finally:
             self.teams.pop()
 

@@ -5,6 +5,7 @@ lobbies and re-derives the definitions of docs/balancing.md (best, stacking, poo
 from ``ratings.glicko2`` directly, so the search is checked against the spec, not itself.
 """
 
+import collections
 import itertools
 import math
 import os
@@ -892,6 +893,34 @@ def test_newcomers_in_teams_of_two_and_three_are_proven():
         result = balance(lobbies[index], teams=10, seed=index)
         assert result.optimal and result.certified_gap == 0.0, index
         assert result.best_gap > 40
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    ratings=st.lists(st.sampled_from([1400.0, 1450.0, 1500.0, 1550.0]), min_size=3, max_size=57),
+    data=st.data(),
+)
+def test_the_walk_names_the_units_set_aside_by_one_number(ratings, data):
+    """The walk keys its states with twins by ``held``, the weights of the players set aside
+    summed: two sets of players have the same sum exactly when they hold the same units,
+    with any number of players of one rating (here up to 60 of four ratings)."""
+    from matches.balancing.pairs_proof import PairsSearch
+    from matches.balancing.problem import Problem
+
+    ratings = [1500.0] * 3 + ratings  # three twins at least: the walk keeps its states
+    members = [Member(i, r, 100.0) for i, r in enumerate(ratings, start=1)]
+    problem = Problem.build(members, len(members) // 2, (), ())
+    search = PairsSearch(problem, 0, 1, lambda split: 0)
+    assert search.twins_left
+    weight = {}  # of each rating's units: the same for every player of it
+    for p, units in enumerate(search.units):
+        assert weight.setdefault(units, search.weight[p]) == search.weight[p]
+    available = collections.Counter(search.units)
+    sets = [
+        {u: data.draw(st.integers(0, count)) for u, count in available.items()} for _ in range(2)
+    ]
+    numbers = [sum(weight[u] * taken for u, taken in held.items()) for held in sets]
+    assert (numbers[0] == numbers[1]) == (sets[0] == sets[1])
 
 
 def test_dead_ends_are_shared_by_sets_of_players_with_other_twins():
