@@ -76,6 +76,7 @@ from .limits import SLACK
 from .pool import Split, avoid_labels, collect, fairness, pool_window, rank, split_of
 from .problem import Infeasible, Member, Problem, check_options
 from .proof import optimise
+from .room import with_room
 
 __all__ = ["Balance", "Infeasible", "Member", "Split", "balance"]
 
@@ -96,6 +97,7 @@ class Balance:
     elapsed_ms: float
 
 
+@with_room
 def balance(
     members: Sequence[Member],
     *,
