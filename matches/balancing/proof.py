@@ -3,7 +3,8 @@
 ``optimise`` runs the local search, then tries to prove its answer within SLACK of the true
 optimum: first by the integrality and separation bounds, then exactly (two teams, a
 dynamic programme over bitsets) or, for three teams or more, by the threshold bound and
-then a window search for a better split (``window_proof.py``) within a step budget.
+then a window search for a better split (``window_proof.py``) within a step budget; if
+that runs out, searches of narrower widths raise the lower bound (``narrow_down``).
 """
 
 from __future__ import annotations
@@ -15,10 +16,18 @@ from fractions import Fraction
 
 from .feasibility import components
 from .heuristic import local_search, true_gap
-from .limits import FINE_GRID, FINE_ROUNDING, ROUNDING, SLACK
+from .limits import (
+    EXACT_PLAYERS,
+    FINE_GRID,
+    FINE_ROUNDING,
+    NARROW_BUDGET,
+    NARROW_BUDGET_LARGE,
+    ROUNDING,
+    SLACK,
+)
 from .problem import Problem
 from .threshold import threshold_bound
-from .window_proof import prove_window
+from .window_proof import narrow_down, prove_window
 
 
 @dataclass
@@ -60,6 +69,10 @@ def optimise(problem: Problem, start: list[int]) -> _Search:
     team_of, gap, proven = prove_window(problem, team_of, gap, lower)
     if proven:
         return _Search(team_of, gap, max(lower, gap - SLACK))
+    budget = NARROW_BUDGET if problem.n <= EXACT_PLAYERS else NARROW_BUDGET_LARGE
+    team_of, gap, lower = narrow_down(problem, team_of, gap, lower, budget)
+    if gap - lower <= SLACK:
+        return _Search(team_of, gap, lower)
     # Only now, so that every answer the search finished with is the answer it gave before
     # this bound existed: it would have stopped the local search or the proof earlier.
     whole = max(g.points(_whole_team_bound(g)) - r for g, r in grids)

@@ -7,7 +7,8 @@ up to EXACT_PLAYERS); otherwise ``_ProofSearch``: the window search of
 ``window.py`` meeting the same splits in the same order, so that the answer is the one the
 plain search would give, but leaving dead ends sooner (it remembers them) and counting
 only the steps the plain search would count for what it still does. With every team a
-pair the optimum is known outright (``_pairs``).
+pair the optimum is known outright (``_pairs``). When the proof runs out, ``narrow_down``
+tries narrower widths, which raise the lower bound or find better splits.
 """
 
 from __future__ import annotations
@@ -269,3 +270,46 @@ class _ProofSearch(WindowSearch):
 
 def _ceil(a: int, b: int) -> int:
     return -(-a // b)
+
+
+def narrow_down(
+    problem: Problem, team_of: list[int], gap: float, lower: float, budget: int
+) -> tuple[list[int], float, float]:
+    """After the proof has run out: searches of narrower widths, each about halfway between
+    the lower bound and the gap, within ``budget`` steps in all. Returns the best split,
+    its true gap and the lower bound.
+
+    A narrow window prunes far more, so such a search often finishes where the proof's
+    could not. One that finishes has handed over every split within the width it ended
+    with, or one at least as narrow (rounded) that the exchanges or twins left it for: any
+    other split is wider, which raises the lower bound. A split it finds is a better one,
+    and the search goes on from it as the proof does. Each search is wider than the last
+    that finished, up to the proof's width, so the loop ends.
+    """
+    best = _Best(team_of, gap)
+    search_type = _searches(problem)[0][0]
+    running: list[WindowSearch] = []  # the search under way
+
+    def found(split: list[list[int]]) -> int:
+        candidate = team_of_split(problem, split)
+        candidate_gap = true_gap(problem, candidate)
+        if candidate_gap < best.gap:
+            best.team_of, best.gap = candidate, candidate_gap
+        return min(running[0].width, _width_below(problem, best.gap))
+
+    searched = -1  # the width of the last search that finished
+    while budget > 0 and best.gap - lower > SLACK:
+        halfway = math.floor(problem.scaled((lower + best.gap) / 2))
+        width = min(max(halfway, searched + 1), _width_below(problem, best.gap))
+        if width <= searched:
+            break
+        search = search_type(problem, width, budget, found)
+        running[:] = [search]
+        finished = search.run()
+        budget = search.budget
+        if not finished:
+            break
+        searched = search.width
+        wider = problem.points(searched + 1) - ROUNDING  # than any split not handed over
+        lower = max(lower, min(best.gap - SLACK, wider) if search.finds else wider)
+    return best.team_of, best.gap, lower
