@@ -52,7 +52,8 @@ lower bound on the true optimum is proven within one point of the gap found (SLA
    its mean, and the counts must add up), then a window
    search, which builds teams one at a time around the hardest party left and only tries
    team sums whose mean keeps the spread under the target; finding nothing proves the
-   answer. Up to 24 players it remembers the sets of players left that led nowhere. With
+   answer. Up to 24 players it remembers the sets of players left that led nowhere. If it
+   runs out, searches of narrower widths raise the lower bound or find better splits. With
    every team a pair the optimum is known (strongest with weakest), and a party that
    fills a team bounds the optimum by its fixed mean against the others' average.
 4. Pool (``pool.py``): the same window search lists every split within a window that

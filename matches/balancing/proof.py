@@ -69,14 +69,13 @@ def optimise(problem: Problem, start: list[int]) -> _Search:
     team_of, gap, proven = prove_window(problem, team_of, gap, lower)
     if proven:
         return _Search(team_of, gap, max(lower, gap - SLACK))
-    budget = NARROW_BUDGET if problem.n <= EXACT_PLAYERS else NARROW_BUDGET_LARGE
-    team_of, gap, lower = narrow_down(problem, team_of, gap, lower, budget)
-    if gap - lower <= SLACK:
-        return _Search(team_of, gap, lower)
     # Only now, so that every answer the search finished with is the answer it gave before
     # this bound existed: it would have stopped the local search or the proof earlier.
-    whole = max(g.points(_whole_team_bound(g)) - r for g, r in grids)
-    return _Search(team_of, gap, max(lower, whole))
+    lower = max(lower, *(g.points(_whole_team_bound(g)) - r for g, r in grids))
+    if gap - lower <= SLACK:
+        return _Search(team_of, gap, lower)
+    budget = NARROW_BUDGET if problem.n <= EXACT_PLAYERS else NARROW_BUDGET_LARGE
+    return _Search(*narrow_down(problem, team_of, gap, lower, budget))
 
 
 def _grids(problem: Problem) -> list[tuple[Problem, float]]:

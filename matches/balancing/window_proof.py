@@ -288,14 +288,15 @@ def narrow_down(
     """
     best = _Best(team_of, gap)
     search_type = _searches(problem)[0][0]
-    running: list[WindowSearch] = []  # the search under way
 
     def found(split: list[list[int]]) -> int:
+        # (never wider than the search's width: a split found that is no better than the
+        # best has a gap of at least best.gap, so a spread of at least this)
         candidate = team_of_split(problem, split)
         candidate_gap = true_gap(problem, candidate)
         if candidate_gap < best.gap:
             best.team_of, best.gap = candidate, candidate_gap
-        return min(running[0].width, _width_below(problem, best.gap))
+        return _width_below(problem, best.gap)
 
     searched = -1  # the width of the last search that finished
     while budget > 0 and best.gap - lower > SLACK:
@@ -304,7 +305,6 @@ def narrow_down(
         if width <= searched:
             break
         search = search_type(problem, width, budget, found)
-        running[:] = [search]
         finished = search.run()
         budget = search.budget
         if not finished:
