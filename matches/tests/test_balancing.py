@@ -350,6 +350,21 @@ def bench_lobby(row, n, k, index):
     return members
 
 
+def newcomers_lobby(n, k, index):
+    """The ``index``-th lobby of bench/balance.py's row of newcomers at 1500: a third to a
+    half of the lobby new."""
+    rng = random.Random(f"newcomers at 1500/{n}/{k}")
+    for _ in range(index + 1):
+        new = rng.randint(n // 3, n // 2)
+        members = [
+            Member(i, 1500.0, 350.0)
+            if i <= new
+            else Member(i, rng.gauss(1500, 250), rng.uniform(50, 200))
+            for i in range(1, n + 1)
+        ]
+    return members
+
+
 def test_the_benchmark_lobby_that_ran_out_of_budget_is_proven():
     # 24 players in 8 teams: the one lobby of its benchmark row the first version of the
     # proof could not finish. Its optimum is 16.2 points: the teams are forced apart.
@@ -531,6 +546,7 @@ def test_narrowing_down_keeps_a_true_lower_bound(n, teams, kind, party, budget, 
     from matches.balancing.feasibility import feasible_start
     from matches.balancing.heuristic import true_gap
     from matches.balancing.limits import SLACK
+    from matches.balancing.pool import labels_of, split_of
     from matches.balancing.problem import Problem
     from matches.balancing.window_proof import _width_below, narrow_down
 
@@ -543,13 +559,9 @@ def test_narrowing_down_keeps_a_true_lower_bound(n, teams, kind, party, budget, 
     gap = true_gap(problem, start)
     team_of, found_gap, lower = narrow_down(problem, start, gap, 0.0, budget)
     optimum = brute_optimum(members, k, together)
-    teams = [[] for _ in range(k)]
-    for i, member_id in enumerate(problem.ids):
-        teams[team_of[problem.party_of[i]]].append(member_id)
-    assert max(map(len, teams)) - min(map(len, teams)) <= 1
-    team_of_id = {x: t for t, team in enumerate(teams) for x in team}
-    assert all(len({team_of_id[x] for x in group}) == 1 for group in together)
-    assert found_gap == pytest.approx(gap_of(members, teams), abs=1e-9)
+    split = split_of(problem, labels_of(problem, team_of))
+    assert_valid(split, members, k, together)
+    assert found_gap == pytest.approx(split.gap, abs=1e-9)
     assert found_gap <= gap
     assert optimum - 1e-9 <= found_gap
     assert lower <= optimum + 1e-9
@@ -967,20 +979,8 @@ def test_newcomers_in_teams_of_two_and_three_are_proven():
     twelve twins, and an optimum 41 to 93 points wide that no bound comes near. The walk
     proves them because a state met again with twins swapped, or with a different number
     of the twins left taken from each end, is searched once."""
-    rng = random.Random("newcomers at 1500/24/10")
-    lobbies = []
-    for _ in range(32):
-        new = rng.randint(8, 12)
-        lobbies.append(
-            [
-                Member(i, 1500.0, 350.0)
-                if i <= new
-                else Member(i, rng.gauss(1500, 250), rng.uniform(50, 200))
-                for i in range(1, 25)
-            ]
-        )
     for index in (11, 16, 31):
-        result = balance(lobbies[index], teams=10, seed=index)
+        result = balance(newcomers_lobby(24, 10, index), teams=10, seed=index)
         assert result.optimal and result.certified_gap == 0.0, index
         assert result.best_gap > 40
 
@@ -1028,16 +1028,7 @@ def test_narrower_searches_finish_what_the_proof_could_not():
     assert_valid(result.split, members, 8)
     assert result.optimal and result.best_gap < 0.6
 
-    rng = random.Random("newcomers at 1500/24/10")
-    for _ in range(8):
-        new = rng.randint(8, 12)
-        members = [
-            Member(i, 1500.0, 350.0)
-            if i <= new
-            else Member(i, rng.gauss(1500, 250), rng.uniform(50, 200))
-            for i in range(1, 25)
-        ]
-    result = balance(members, teams=10, seed=7)
+    result = balance(newcomers_lobby(24, 10, 7), teams=10, seed=7)
     assert not result.optimal and result.best_gap > 77
     assert 0 < result.certified_gap < 40
 
